@@ -1,0 +1,32 @@
+# dmcombine: the whole DAG at a glance.
+#
+#   fetch_input          rules/inputs.smk        one per input DID: materialise + verify checksums
+#   darkside50_limit     workflows/darkside50.smk one limit file per model variant
+#   summary_si_plot      rules/summary.smk       our SI limits beside published curves
+#
+# Experiments live in workflows/<experiment>.smk (their rules only); cross-cutting rules
+# (fetching inputs, summaries) live in rules/. Physics and I/O live in the dmcombine package;
+# every rule calls its CLI through shell:.
+
+from snakemake.utils import min_version, validate
+
+# 7.32.4 is what REANA's Snakemake engine runs; CI dry-runs the DAG under both 7.32.4 and 9.
+min_version("7.32.4")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/config.schema.yaml", set_default=True)
+
+
+include: "rules/common.smk"
+include: "rules/inputs.smk"
+include: "workflows/darkside50.smk"
+include: "rules/summary.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

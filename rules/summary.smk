@@ -1,0 +1,26 @@
+# Summary plots of the limit files beside published context curves.
+
+
+rule summary_si_plot:
+    input:
+        catalogue=CATALOGUE,
+        limits=limit_files("darkside50"),
+        context=[fetched(c["did"]) for c in config["summary"]["si_context"]],
+    output:
+        pdf="results/summary/si_summary.pdf",
+        png="results/summary/si_summary.png",
+    log:
+        "logs/summary/si_summary.log",
+    params:
+        context=" ".join(
+            "--context " + shlex.quote(f"{c['label']}={c['did']}={fetched(c['did'])}")
+            for c in config["summary"]["si_context"]
+        ),
+        limits=lambda wildcards, input: " ".join(f"--limit {p}" for p in input.limits),
+    container:
+        IMAGE
+    conda:
+        "../envs/dmcombine.yaml"
+    shell:
+        "dmcombine --log {log} plot si {params.limits} {params.context}"
+        " --catalogue {input.catalogue} --pdf {output.pdf} --png {output.png}"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Create the project's environments from the lock files (requirements/*.lock), on a machine that
+# has only Python 3.11+ and the package registries. Safe to run again: an environment whose lock
+# file has not changed since it was built is left as it is.
+#
+#   scripts/setup.sh          -> .venv        (analysis package, Snakemake 9, test tools)
+#   scripts/setup.sh reana    -> .venv-reana  (reana-client + Snakemake 7.32.4, REANA's engine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+make_env() {  # make_env DIR LOCKFILE [editable]
+    local dir=$1 lock=$2 editable=${3:-}
+    local stamp="$dir/.lock-sha256"
+    local want
+    want=$(cat "$lock" requirements/bootstrap.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+    if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        echo "setup: $dir is up to date with $lock"
+        return
+    fi
+    echo "setup: building $dir from $lock"
+    rm -rf "$dir"
+    "$PYTHON" -m venv "$dir"
+    # The installer (uv) is itself pinned by hash; plain pip only installs it.
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+        --require-hashes --no-deps -r requirements/bootstrap.lock
+    "$dir/bin/uv" pip sync --quiet --python "$dir/bin/python" --require-hashes "$lock"
+    if [[ -n "$editable" ]]; then
+        # The package itself, editable, without touching the locked dependencies.
+        "$dir/bin/uv" pip install --quiet --python "$dir/bin/python" --no-deps -e .
+    fi
+    echo "$want" > "$stamp"
+}
+
+case "${1:-main}" in
+    main) make_env .venv requirements/main.lock editable ;;
+    reana) make_env .venv-reana requirements/reana.lock ;;
+    all)
+        make_env .venv requirements/main.lock editable
+        make_env .venv-reana requirements/reana.lock
+        ;;
+    *) echo "usage: scripts/setup.sh [main|reana|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,229 @@
+"""Command-line interface: every workflow rule calls one of these commands through ``shell:``.
+
+Errors the user can fix (:class:`dmcombine.errors.DmcombineError`) are printed as one line naming
+the file, field or DID, and the command exits with status 1 without writing its output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dmcombine import __version__
+from dmcombine.errors import ConfigError, DmcombineError
+
+log = logging.getLogger("dmcombine")
+
+
+class _Group(click.Group):
+    """Turns :class:`DmcombineError` into a clear one-line message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DmcombineError as exc:
+            log.error("%s", exc)
+            click.echo(f"dmcombine: error: {exc}", err=True)
+            sys.exit(1)
+
+
+def _setup_logging(log_file: str | None) -> None:
+    log.setLevel(logging.INFO)
+    log.handlers.clear()
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log.addHandler(handler)
+
+
+def _json_option(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{what} must be a JSON object")
+    return value
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="dmcombine")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Write the log to this file.")
+def main(log_file: str | None) -> None:
+    """Reproduce published dark-matter results as standard limit files, and combine them."""
+    _setup_logging(log_file)
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("did")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--source", type=click.Choice(["embedded"]), default="embedded", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False))
+def fetch(did: str, catalogue: str, source: str, output: str) -> None:
+    """Materialise input DID (scope:name) at OUTPUT, verifying size, adler32 and md5."""
+    from dmcombine.catalogue import Catalogue, fetch_embedded
+
+    entry = Catalogue.load(catalogue)[did]
+    fetch_embedded(entry, output)
+    log.info("fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s", did, entry.path,
+             entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output)
+
+
+@main.group("catalogue")
+def catalogue_group() -> None:
+    """Inspect and check the inputs catalogue."""
+
+
+@catalogue_group.command("verify")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+def catalogue_verify(catalogue: str) -> None:
+    """Check every shipped input against its catalogued size and checksums."""
+    from dmcombine.catalogue import Catalogue, verify
+
+    cat = Catalogue.load(catalogue)
+    for entry in cat:
+        try:
+            data = Path(entry.path).read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(f"input {entry.did}: shipped copy {entry.path} is missing") from None
+        verify(entry, data, entry.path)
+    click.echo(f"{len(cat)} inputs match {catalogue}")
+
+
+@catalogue_group.command("entry")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--did", required=True, help="scope:name under which the file is registered")
+def catalogue_entry(path: str, did: str) -> None:
+    """Print a catalogue entry (size and checksums) for a new input file, to paste and complete."""
+    from dmcombine.catalogue import DID_PATTERN, Checksums
+
+    if not DID_PATTERN.match(did):
+        raise ConfigError(f"--did {did!r} is not a Rucio DID 'scope:name'")
+    c = Checksums.of_file(path)
+    click.echo(
+        f"  - did: {did}\n    path: {path}\n    bytes: {c.bytes}\n    adler32: \"{c.adler32}\"\n"
+        f"    md5: \"{c.md5}\"\n    description: \"\"\n    origin: \"\"\n    paper: \"\"\n    licence: \"\""
+    )
+
+
+# --- limit files ----------------------------------------------------------------------------
+
+
+@main.group("limitfile")
+def limitfile_group() -> None:
+    """Validate and inspect standard limit files."""
+
+
+@limitfile_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def limitfile_validate(files: tuple[str, ...]) -> None:
+    """Check FILES against the standard limit-file schema (version 1)."""
+    from dmcombine import limitfile
+
+    for path in files:
+        doc = limitfile.read(path)
+        click.echo(f"{path}: valid ({doc['experiment']}, {doc['result']['kind']}, {len(doc['limit']['x'])} points)")
+
+
+@limitfile_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False))
+def limitfile_csv(file: str) -> None:
+    """Print the limit curve of FILE as CSV (x,limit with units in the header)."""
+    from dmcombine import limitfile
+
+    click.echo(limitfile.to_csv(limitfile.read(file)), nl=False)
+
+
+# --- experiments ----------------------------------------------------------------------------
+
+
+@main.group()
+def darkside50() -> None:
+    """DarkSide-50 532-day high-mass WIMP search (arXiv:1802.07198)."""
+
+
+@darkside50.command("limit")
+@click.option("--config-json", required=True, help="The resolved darkside50 config block of one variant (JSON).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--summary", required=True, type=click.Path(dir_okay=False), help="Fetched summary input.")
+@click.option("--acceptance", required=True, type=click.Path(dir_okay=False), help="Fetched acceptance input.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Limit file to write.")
+@click.option("--rule", default="dmcombine darkside50 limit", show_default=True, help="Recorded in the provenance.")
+def darkside50_limit(config_json: str, catalogue: str, summary: str, acceptance: str, output: str, rule: str) -> None:
+    """Compute the 90% CL SI limit and write the standard limit file."""
+    from dmcombine import limitfile
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.experiments import darkside50 as ds50
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    cat = Catalogue.load(catalogue)
+    entries = {key: cat[cfg["inputs"][key]] for key in ("summary", "acceptance")}
+    summary_data = ds50.read_summary(open_verified(entries["summary"], summary), summary)
+    acc = ds50.read_acceptance(open_verified(entries["acceptance"], acceptance), acceptance)
+    result = ds50.compute(cfg, summary_data, acc)
+    prov = provenance_record([e.provenance() for e in entries.values()], cfg, rule)
+    limitfile.write(output, ds50.limit_document(cfg, result, prov))
+    for m, s in zip(result["mass_gev"], result["sigma_cm2"], strict=True):
+        if s == float("inf"):
+            log.warning("m = %.4g GeV: no recoil inside the acceptance window, no limit", m)
+        else:
+            log.info("m = %.4g GeV: sigma_SI < %.4g cm^2", m, s)
+    log.info("wrote %s", output)
+
+
+# --- plots ----------------------------------------------------------------------------------
+
+
+@main.group()
+def plot() -> None:
+    """Summary plots of limit files beside published context curves."""
+
+
+@plot.command("si")
+@click.option("--limit", "limits", multiple=True, type=click.Path(dir_okay=False), help="Our limit file(s).")
+@click.option("--context", "contexts", multiple=True, help="LABEL=DID=PATH of a published curve (fetched input).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--pdf", required=True, type=click.Path(dir_okay=False))
+@click.option("--png", required=True, type=click.Path(dir_okay=False))
+@click.option("--title", default="Spin-independent WIMP-nucleon scattering", show_default=True)
+def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, pdf: str, png: str, title: str) -> None:
+    """SI cross-section vs WIMP mass: our limits (solid) and published curves (dashed)."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.tables import read_xy
+
+    curves = []
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["unit"] != "cm^2" or doc["x"]["unit"] != "GeV":
+            raise ConfigError(f"{path}: the SI plot needs a cross-section in cm^2 versus mass in GeV")
+        label = doc["experiment"] + ("" if doc["model"]["variant"] == "published" else f" [{doc['model']['variant']}]")
+        curves.append(plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True))
+    cat = Catalogue.load(catalogue)
+    for spec in contexts:
+        try:
+            label, did, path = spec.rsplit("=", 2)
+        except ValueError:
+            raise ConfigError(f"--context {spec!r}: expected LABEL=DID=PATH") from None
+        x, y = read_xy(open_verified(cat[did], path), path)
+        curves.append(plotting.Curve(label, x, y, False))
+    plotting.si_summary(curves, pdf, png, title)
+    log.info("wrote %s and %s", pdf, png)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

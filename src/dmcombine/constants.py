@@ -1,0 +1,28 @@
+"""Physical constants and unit conversions used across the package.
+
+Values are CODATA 2018 (as in the PDG Review of Particle Physics 2024, Table 1.1). Every name
+carries its unit.
+"""
+
+from __future__ import annotations
+
+SPEED_OF_LIGHT_KM_S = 299_792.458
+"""Speed of light in vacuum [km/s] (exact)."""
+
+GEV_C2_IN_KG = 1.782_661_92e-27
+"""Mass of 1 GeV/c^2 in kg."""
+
+ATOMIC_MASS_UNIT_GEV = 0.931_494_102_42
+"""Unified atomic mass unit u [GeV/c^2]."""
+
+PROTON_MASS_GEV = 0.938_272_088_16
+"""Proton mass [GeV/c^2]."""
+
+HBAR_C_GEV_FM = 0.197_326_980_4
+"""hbar*c [GeV fm]."""
+
+SECONDS_PER_DAY = 86_400.0
+KEV_PER_GEV = 1.0e6
+CM_PER_KM = 1.0e5
+DAYS_PER_YEAR = 365.25
+"""Julian year [days], used for exposures quoted in t*yr."""

@@ -1,0 +1,1 @@
+"""One module per experiment: read its public inputs, compute its result, write its limit file."""

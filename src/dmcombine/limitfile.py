@@ -1,0 +1,205 @@
+"""The standard limit file, version 1: one writer and one reader, both validating.
+
+The format is a JSON document described by the JSON Schema shipped in this package
+(``schemas/limit-file-1.json``, ``$id`` ``urn:dmcombine:schema:limit-file:1``). On top of the
+schema, :func:`check` enforces what a schema cannot express: equal lengths of the x grid, the limit
+values and the likelihood blocks, a strictly increasing x grid, and finite numbers.
+
+Files are written deterministically (fixed key order, shortest round-trip float repr, no
+timestamps) and atomically, so equal results give byte-identical files and an interrupted write
+never leaves a truncated file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+
+from dmcombine.errors import LimitFileError
+from dmcombine.fileio import atomic_write_text
+
+SCHEMA_PREFIX = "urn:dmcombine:schema:limit-file:"
+SCHEMA_VERSION = 1
+SCHEMA_ID = f"{SCHEMA_PREFIX}{SCHEMA_VERSION}"
+KINDS = ("observed", "expected", "projected", "discovery")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of version 1, as shipped in the package."""
+    text = resources.files("dmcombine").joinpath(f"schemas/limit-file-{SCHEMA_VERSION}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    path = "/".join(str(p) for p in error.absolute_path)
+    return f"/{path}" if path else "(top level)"
+
+
+def check(doc: Any, source: str = "<limit file>") -> None:
+    """Validate a limit-file document; raise :class:`LimitFileError` naming the file and field."""
+    if not isinstance(doc, dict):
+        raise LimitFileError(f"{source}: a limit file is a JSON object, got {type(doc).__name__}")
+    declared = doc.get("schema")
+    if isinstance(declared, str) and declared.startswith(SCHEMA_PREFIX) and declared != SCHEMA_ID:
+        version = declared[len(SCHEMA_PREFIX) :]
+        raise LimitFileError(
+            f"{source}: field 'schema' is {declared!r}, limit-file version {version}; this dmcombine "
+            f"reads version {SCHEMA_VERSION} ({SCHEMA_ID}). Upgrade dmcombine or rewrite the file."
+        )
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (list(e.absolute_path), e.message))
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise LimitFileError(f"{source}: field {_where(first)}: {first.message}{more}")
+    _check_consistency(doc, source)
+
+
+def _check_consistency(doc: dict[str, Any], source: str) -> None:
+    xs = doc["limit"]["x"]
+    n = len(xs)
+    if len(doc["limit"]["value"]) != n:
+        raise LimitFileError(
+            f"{source}: field /limit/value has {len(doc['limit']['value'])} entries but /limit/x has {n}"
+        )
+    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        raise LimitFileError(f"{source}: field /limit/x must be strictly increasing")
+    like = doc["likelihood"]
+    if like["type"] == "poisson_counting":
+        if len(like["signal_per_poi"]) != n:
+            raise LimitFileError(
+                f"{source}: field /likelihood/signal_per_poi has {len(like['signal_per_poi'])} entries "
+                f"but /limit/x has {n}"
+            )
+    else:
+        for key in ("poi_values", "delta_minus2lnl"):
+            if len(like[key]) != n:
+                raise LimitFileError(f"{source}: field /likelihood/{key} has {len(like[key])} rows but /limit/x has {n}")
+        for i, (poi, dll) in enumerate(zip(like["poi_values"], like["delta_minus2lnl"], strict=True)):
+            if len(poi) != len(dll):
+                raise LimitFileError(
+                    f"{source}: row {i} of /likelihood/poi_values has {len(poi)} entries but "
+                    f"/likelihood/delta_minus2lnl has {len(dll)}"
+                )
+            if any(b <= a for a, b in zip(poi, poi[1:], strict=False)):
+                raise LimitFileError(f"{source}: row {i} of /likelihood/poi_values must be strictly increasing")
+    for j, aux in enumerate(doc.get("auxiliary_limits", [])):
+        if len(aux["x"]) != len(aux["value"]):
+            raise LimitFileError(f"{source}: /auxiliary_limits/{j} ({aux['label']}) has x and value of different lengths")
+
+
+def to_builtin(obj: Any) -> Any:
+    """Convert numpy scalars and arrays (recursively) into plain Python for JSON.
+
+    >>> to_builtin({"a": np.arange(2), "b": np.float64(0.5)})
+    {'a': [0, 1], 'b': 0.5}
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_builtin(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_builtin(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_builtin(obj.tolist())
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def _is_flat_numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    )
+
+
+def _dump(value: Any, indent: int) -> str:
+    pad = "  " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f'{pad}  {json.dumps(k, ensure_ascii=False)}: {_dump(v, indent + 1)}' for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if _is_flat_numbers(value):  # numeric arrays on one line keep files short and diffable
+            return "[" + ", ".join(json.dumps(v, allow_nan=False) for v in value) + "]"
+        items = [f"{pad}  {_dump(v, indent + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Serialise a limit-file document deterministically (no validation)."""
+    return _dump(to_builtin(doc), 0) + "\n"
+
+
+def write(path: str | Path, doc: dict[str, Any]) -> None:
+    """Validate ``doc`` and write it atomically to ``path``. Nothing is written if it is invalid."""
+    doc = to_builtin(doc)
+    _reject_non_finite(doc, str(path))
+    check(doc, source=str(path))
+    atomic_write_text(path, dumps(doc))
+
+
+def _reject_non_finite(value: Any, source: str, where: str = "") -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise LimitFileError(f"{source}: field {where or '/'} is {value}, expected a finite number")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _reject_non_finite(v, source, f"{where}/{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _reject_non_finite(v, source, f"{where}/{i}")
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def loads(text: str, source: str = "<limit file>") -> dict[str, Any]:
+    """Parse and validate a limit file's text."""
+    try:
+        doc = json.loads(text, parse_constant=_no_constants)
+    except ValueError as exc:
+        raise LimitFileError(f"{source}: not valid JSON: {exc}") from None
+    check(doc, source)
+    return doc
+
+
+def read(path: str | Path) -> dict[str, Any]:
+    """Read and validate a limit file; raise :class:`LimitFileError` naming the file and field."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LimitFileError(f"{path}: no such limit file") from None
+    except UnicodeDecodeError as exc:
+        raise LimitFileError(f"{path}: not UTF-8 text ({exc})") from None
+    return loads(text, source=str(path))
+
+
+def to_csv(doc: dict[str, Any]) -> str:
+    """The limit curve as CSV: a header naming both columns with their units, then ``x,limit`` rows.
+
+    >>> d = {"x": {"name": "mass", "unit": "GeV"}, "parameter_of_interest": {"name": "sigma", "unit": "cm^2"},
+    ...      "limit": {"x": [10.0, 100.0], "value": [1e-44, 2e-44]}}
+    >>> print(to_csv(d), end="")
+    mass [GeV],sigma [cm^2]
+    10.0,1e-44
+    100.0,2e-44
+    """
+    x, poi = doc["x"], doc["parameter_of_interest"]
+    lines = [f"{x['name']} [{x['unit']}],{poi['name']} [{poi['unit']}]"]
+    lines += [f"{xv!r},{yv!r}" for xv, yv in zip(doc["limit"]["x"], doc["limit"]["value"], strict=True)]
+    return "\n".join(lines) + "\n"
