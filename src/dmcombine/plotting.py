@@ -19,7 +19,8 @@ from numpy.typing import NDArray  # noqa: E402
 
 from dmcombine.fileio import atomic_write_bytes  # noqa: E402
 
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+# Okabe-Ito without its yellow, which is too pale on white for a thin line
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _save(fig: plt.Figure, pdf: Path, png: Path) -> None:
 def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
     """SI WIMP-nucleon cross-section versus WIMP mass, log-log."""
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10, "svg.hashsalt": "dmcombine"}):
-        fig, ax = plt.subplots(figsize=(9, 6.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(12, 6.2), layout="constrained")
         ours = [c for c in curves if c.ours]
         context = [c for c in curves if not c.ours]
         for i, curve in enumerate(ours):
@@ -58,11 +59,11 @@ def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(5.0, 1.0e4)
-        ax.set_ylim(1.0e-48, 1.0e-41)
+        ax.set_ylim(1.0e-49, 1.0e-41)
         ax.set_xlabel(r"WIMP mass $m_\chi$ [GeV]")
         ax.set_ylabel(r"SI WIMP-nucleon cross-section $\sigma_{\mathrm{SI}}$ [cm$^2$]")
         ax.set_title(title)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="lower right", ncols=2, frameon=True)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _save(fig, Path(pdf), Path(png))
         plt.close(fig)

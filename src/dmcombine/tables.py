@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,10 +19,14 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
     >>> x.tolist(), y.tolist()
     ([10.0, 20.0], [1e-45, 2e-46])
     """
+    if not data.strip():
+        raise InputFormatError(f"{source}: the file is empty; expected two numeric columns")
     try:
         text = re.sub(r"[,\t]", " ", data.decode("utf-8"))
-        table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2)
-    except (ValueError, UnicodeDecodeError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty table is an error here, not a warning
+            table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2)
+    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
         raise InputFormatError(f"{source}: expected two numeric columns: {exc}") from None
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise InputFormatError(f"{source}: expected at least two rows of two columns, got shape {table.shape}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,9 +105,13 @@ def read_acceptance(data: bytes, source: str) -> Acceptance:
       half a keV early: isolated dips below 10% of both neighbours are dropped.
     The window therefore runs from ~50 to ~201 keVnr, with the plateau ending at 195 keVnr.
     """
+    if not data.strip():
+        raise InputFormatError(f"{source}: the file is empty; expected two numeric columns")
     try:
-        table = np.loadtxt(io.StringIO(data.decode("utf-8")), ndmin=2)
-    except (ValueError, UnicodeDecodeError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty file is an error here, not a warning
+            table = np.loadtxt(io.StringIO(data.decode("utf-8")), ndmin=2)
+    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
         raise InputFormatError(f"{source}: expected two numeric columns (E_nr [keVnr], acceptance): {exc}") from None
     if table.shape[1] != 2 or table.shape[0] < 3:
         raise InputFormatError(

@@ -1,0 +1,58 @@
+"""Shared fixtures: the repository, the environments, and throwaway copies of the workflow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+REANA_BIN = REPO / ".venv-reana" / "bin"
+# What a user's clone needs to run the workflow (everything else is the package, installed).
+WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "reana.yaml")
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A fresh copy of the workflow in ``dest`` (no results, no .snakemake state)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def tool_env() -> dict[str, str]:
+    """The environment a rule sees: the project's venv first on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONWARNINGS", None)
+    return env
+
+
+def run(cmd: list[str], cwd: Path, timeout: float = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing output; a hard timeout so a hang fails instead of blocking CI."""
+    return subprocess.run(
+        cmd, cwd=cwd, env=env or tool_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def snakemake(workdir: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Snakemake 9 from the project's venv, in ``workdir``."""
+    return run([str(VENV_BIN / "snakemake"), *args], cwd=workdir, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default workflow run once, end to end, on the shipped inputs (shared by several tests)."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("default_run"))
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return workdir

@@ -1,0 +1,137 @@
+"""The standard limit file: schema, writer, reader, CSV, and what the reader refuses."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dmcombine import limitfile
+from dmcombine.errors import LimitFileError
+
+
+def example(n: int = 3) -> dict:
+    x = np.geomspace(20.0, 2000.0, n)
+    return {
+        "schema": limitfile.SCHEMA_ID,
+        "experiment": "Toy",
+        "analysis": "toy counting analysis",
+        "references": [{"citation": "A. Author, Toy J. 1 (2026) 1", "arxiv": "2601.00001"}],
+        "result": {"kind": "observed", "confidence_level": 0.9, "method": {"name": "poisson_counting_classical", "description": "toy"}},
+        "model": {"name": "WIMP SI", "variant": "published", "assumptions": {"halo": {"rho_gev_cm3": 0.3}}},
+        "parameter_of_interest": {"name": "sigma_si_nucleon", "unit": "cm^2", "label": "SI cross-section"},
+        "x": {"name": "mass", "unit": "GeV", "label": "WIMP mass"},
+        "limit": {"x": x, "value": 1e-44 * x / 100.0},
+        "likelihood": {"type": "poisson_counting", "observed_events": 0, "expected_background_events": 0.1, "signal_per_poi": 2.3e44 / x},
+        "provenance": {
+            "inputs": [{"did": "dmcombine:toy.dat", "bytes": 1, "adler32": "00620062", "md5": "0cc175b9c0f1b6a831c399e269772661"}],
+            "software": {"name": "dmcombine", "version": "0.1.0", "git_commit": "unknown"},
+            "config_sha256": "0" * 64,
+            "rule": "toy",
+        },
+    }
+
+
+def test_schema_id_carries_the_version() -> None:
+    assert limitfile.schema()["$id"] == "urn:dmcombine:schema:limit-file:1"
+    assert limitfile.schema()["properties"]["schema"]["const"] == limitfile.SCHEMA_ID
+
+
+def test_round_trip_is_exact_and_deterministic(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    limitfile.write(path, example())
+    first = path.read_bytes()
+    back = limitfile.read(path)
+    limitfile.write(path, back)
+    assert path.read_bytes() == first
+    assert back == limitfile.to_builtin(example())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(min_value=1e-60, max_value=1e10, allow_nan=False, allow_infinity=False), min_size=1, max_size=30)
+)
+def test_round_trip_property(values: list[float]) -> None:
+    doc = example(len(values))
+    doc["limit"]["value"] = values
+    text = limitfile.dumps(doc)
+    assert limitfile.loads(text) == limitfile.to_builtin(doc)
+    assert limitfile.dumps(limitfile.loads(text)) == text
+
+
+def mutate(path: str, value: object) -> dict:
+    doc = limitfile.to_builtin(example())
+    *parents, leaf = path.split("/")
+    node = doc
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is KeyError:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("schema", "urn:dmcombine:schema:limit-file:2", "limit-file version 2; this dmcombine reads version 1"),
+        ("likelihood", KeyError, "'likelihood' is a required property"),
+        ("limit/value", [1e-44, 2e-44], "/limit/value has 2 entries but /limit/x has 3"),
+        ("likelihood/signal_per_poi", [1.0], "/likelihood/signal_per_poi has 1 entries but /limit/x has 3"),
+        ("result/kind", "observd", "field /result/kind: 'observd' is not one of"),
+        ("limit/x", [30.0, 20.0, 40.0], "/limit/x must be strictly increasing"),
+        ("limit/value", [1e-44, -1.0, 2e-44], "field /limit/value/1: -1.0 is less than or equal to the minimum of 0"),
+        ("x/unit", KeyError, "field /x: 'unit' is a required property"),
+        ("provenance/config_sha256", "abc", "field /provenance/config_sha256"),
+        ("experiment", 5, "field /experiment: 5 is not of type 'string'"),
+    ],
+)
+def test_reader_rejects_invalid_files(tmp_path: Path, path: str, value: object, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(mutate(path, value)))
+    with pytest.raises(LimitFileError) as info:
+        limitfile.read(bad)
+    assert str(bad) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_reader_rejects_nan_and_non_json(tmp_path: Path) -> None:
+    bad = tmp_path / "nan.json"
+    bad.write_text(limitfile.dumps(example()).replace("0.1,", "NaN,", 1))
+    with pytest.raises(LimitFileError, match="not valid JSON"):
+        limitfile.read(bad)
+    with pytest.raises(LimitFileError, match="no such limit file"):
+        limitfile.read(tmp_path / "missing.json")
+
+
+def test_writer_refuses_invalid_documents_and_writes_nothing(tmp_path: Path) -> None:
+    doc = example()
+    doc["limit"]["value"] = np.array([1e-44, np.nan, 1e-44])
+    target = tmp_path / "out.json"
+    with pytest.raises(LimitFileError, match="/limit/value/1 is nan"):
+        limitfile.write(target, doc)
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_writer_keeps_previous_file_when_new_document_is_invalid(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    limitfile.write(target, example())
+    before = target.read_bytes()
+    broken = copy.deepcopy(example())
+    broken["result"]["kind"] = "guess"
+    with pytest.raises(LimitFileError):
+        limitfile.write(target, broken)
+    assert target.read_bytes() == before
+
+
+def test_csv_has_units_in_header() -> None:
+    text = limitfile.to_csv(limitfile.to_builtin(example()))
+    lines = text.splitlines()
+    assert lines[0] == "mass [GeV],sigma_si_nucleon [cm^2]"
+    assert len(lines) == 4 and lines[1].startswith("20.0,")
