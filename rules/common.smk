@@ -1,4 +1,4 @@
-# Helpers shared by every rule file: config checks, input paths by DID, per-variant config.
+# Helpers shared by every .smk file: config checks, input paths by DID, per-variant config.
 
 import copy
 import json
@@ -42,26 +42,33 @@ def check_config():
                 f"summary.si_context[{i}].did: DID {curve['did']} is not in {CATALOGUE}"
             )
     if problems:
-        raise ValueError(
-            "Error in the configuration:\n  " + "\n  ".join(problems)
-        )
+        raise ValueError("Error in the configuration:\n  " + "\n  ".join(problems))
 
 
 check_config()
 
 
 def fetched(did):
-    """Where the fetch rule materialises input DID (scope:name)."""
+    """Where fetch_input materialises an input, by its DID (scope and name)."""
     scope, name = did.split(":", 1)
     return f"resources/inputs/{scope}/{name}"
 
 
 def shipped_copy(wildcards):
-    """The shipped file behind a DID (embedded mode): a declared input of the fetch rule."""
+    """The shipped file behind a DID (embedded mode), a declared input of fetch_input."""
     did = f"{wildcards.scope}:{wildcards.name}"
     if did not in CATALOGUE_ENTRIES:
         raise ValueError(f"DID {did} is not in the inputs catalogue {CATALOGUE}")
     return CATALOGUE_ENTRIES[did]["path"]
+
+
+def context_args(curves):
+    """--context LABEL=DID=PATH options (shell-quoted) for published curves on a summary plot."""
+    options = []
+    for curve in curves:
+        spec = "=".join((curve["label"], curve["did"], fetched(curve["did"])))
+        options.append(f"--context {shlex.quote(spec)}")
+    return " ".join(options)
 
 
 def _merge(base, override):

@@ -10,16 +10,16 @@ rule fetch_input:
         "resources/inputs/{scope}/{name}",
     log:
         "logs/fetch_input/{scope}/{name}.log",
-    params:
-        did="{scope}:{name}",
-        source=config["inputs"]["source"],
     wildcard_constraints:
         scope=r"[A-Za-z0-9_.\-]+",
         name=r"[A-Za-z0-9_.\-]+",
-    container:
-        IMAGE
     conda:
         "../envs/dmcombine.yaml"
+    container:
+        IMAGE
+    params:
+        did="{scope}:{name}",
+        source=config["inputs"]["source"],
     shell:
         "dmcombine --log {log} fetch {params.did} --catalogue {input.catalogue}"
-        " --source {params.source} --output {output}"
+        " --source {params.source} --shipped {input.shipped} --output {output}"

@@ -11,16 +11,13 @@ rule summary_si_plot:
         png="results/summary/si_summary.png",
     log:
         "logs/summary/si_summary.log",
-    params:
-        context=" ".join(
-            "--context " + shlex.quote(f"{c['label']}={c['did']}={fetched(c['did'])}")
-            for c in config["summary"]["si_context"]
-        ),
-        limits=lambda wildcards, input: " ".join(f"--limit {p}" for p in input.limits),
-    container:
-        IMAGE
     conda:
         "../envs/dmcombine.yaml"
+    container:
+        IMAGE
+    params:
+        context=context_args(config["summary"]["si_context"]),
+        limits=lambda wildcards, input: " ".join(f"--limit {p}" for p in input.limits),
     shell:
         "dmcombine --log {log} plot si {params.limits} {params.context}"
         " --catalogue {input.catalogue} --pdf {output.pdf} --png {output.png}"

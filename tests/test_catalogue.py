@@ -63,7 +63,7 @@ def test_fetch_refuses_tampered_input_and_writes_nothing(tmp_path: Path, change:
     got = Checksums.of_file(target)
     output = tmp_path / "out" / "acc.dat"
     with pytest.raises(InputIntegrityError) as info:
-        fetch_embedded(entry, output, root=tmp_path)
+        fetch_embedded(entry, target, output)
     message = str(info.value)
     for piece in (entry.did, entry.checksums.adler32, entry.checksums.md5, got.adler32, got.md5):
         assert piece in message

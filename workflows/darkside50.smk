@@ -12,12 +12,12 @@ rule darkside50_limit:
         "results/darkside50/{variant}/limit.json",
     log:
         "logs/darkside50/{variant}/limit.log",
-    params:
-        cfg=config_arg("darkside50"),
-    container:
-        IMAGE
     conda:
         "../envs/dmcombine.yaml"
+    container:
+        IMAGE
+    params:
+        cfg=config_arg("darkside50"),
     shell:
         "dmcombine --log {log} darkside50 limit --config-json {params.cfg}"
         " --catalogue {input.catalogue} --summary {input.summary}"

@@ -154,12 +154,11 @@ class Catalogue:
         return len(self._by_did)
 
 
-def fetch_embedded(entry: CatalogueEntry, output: str | Path, root: str | Path = ".") -> None:
-    """Copy the shipped file of ``entry`` to ``output`` after checking its size and checksums.
-
-    Nothing is written when the check fails.
+def fetch_embedded(entry: CatalogueEntry, shipped: str | Path, output: str | Path) -> None:
+    """Copy the shipped copy of ``entry`` (at ``shipped``) to ``output`` after checking its size
+    and checksums. Nothing is written when the check fails.
     """
-    source = Path(root) / entry.path
+    source = Path(shipped)
     try:
         data = source.read_bytes()
     except FileNotFoundError:

@@ -69,15 +69,18 @@ def main(log_file: str | None) -> None:
 @click.argument("did")
 @click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--source", type=click.Choice(["embedded"]), default="embedded", show_default=True)
+@click.option("--shipped", type=click.Path(dir_okay=False), help="The shipped copy (default: its catalogue path).")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
-def fetch(did: str, catalogue: str, source: str, output: str) -> None:
+def fetch(did: str, catalogue: str, source: str, shipped: str | None, output: str) -> None:
     """Materialise input DID (scope:name) at OUTPUT, verifying size, adler32 and md5."""
     from dmcombine.catalogue import Catalogue, fetch_embedded
 
     entry = Catalogue.load(catalogue)[did]
-    fetch_embedded(entry, output)
-    log.info("fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s", did, entry.path,
-             entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output)
+    fetch_embedded(entry, shipped or entry.path, output)
+    log.info(
+        "fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s",
+        did, shipped or entry.path, entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output,
+    )
 
 
 @main.group("catalogue")

@@ -1,0 +1,121 @@
+"""CI checks of the workflow's specifications: lint, format, Snakemake 7.32.4, REANA, pins."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dmcombine import __version__
+
+from .conftest import REANA_BIN, REPO, VENV_BIN, run, tool_env
+
+pytestmark = pytest.mark.toolchain
+
+
+def _reana_tool(name: str) -> str:
+    tool = REANA_BIN / name
+    assert tool.exists(), f"{tool} is missing: run scripts/setup.sh reana (the test command does)"
+    return str(tool)
+
+
+def test_snakemake_lint_is_clean() -> None:
+    result = run([str(VENV_BIN / "snakemake"), "--lint"], cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snakefmt_check_is_clean() -> None:
+    result = run([str(VENV_BIN / "snakefmt"), "--check", "."], cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dry_run_under_snakemake_9() -> None:
+    result = run([str(VENV_BIN / "snakemake"), "--dry-run", "--cores", "1", "--directory", str(REPO)], cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "12" in result.stdout or "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_dry_run_under_snakemake_7_32_4(tmp_path: Path) -> None:
+    """REANA's Snakemake engine runs 7.32.4: the DAG must build there too."""
+    snakemake7 = _reana_tool("snakemake")
+    version = run([snakemake7, "--version"], cwd=REPO).stdout.strip()
+    assert version == "7.32.4"
+    result = run([snakemake7, "--dry-run", "--cores", "1", "--forceall"], cwd=REPO, timeout=180)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for rule in ("fetch_input", "darkside50_limit", "summary_si_plot"):
+        assert rule in result.stdout
+
+
+def test_snakemake_7_still_validates_the_config(tmp_path: Path) -> None:
+    """Under 7.32.4 (jsonschema 3.2, draft-07 rules) a bad value is refused all the same."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("darkside50: {model: {halo: {rho_gev_cm3: 0.3, v0_km_s: 220, vesc_km_s: 5440, vearth_km_s: 232}}}\n")
+    result = run([_reana_tool("snakemake"), "--dry-run", "--cores", "1", "--configfile", str(bad)], cwd=REPO, timeout=180)
+    assert result.returncode != 0
+    assert "5440 is greater than the maximum of 2000" in result.stdout + result.stderr
+
+
+def test_reana_client_validate_without_warnings() -> None:
+    env = tool_env()
+    env["PYTHONWARNINGS"] = "ignore"
+    result = run([_reana_tool("reana-client"), "validate", "--file", "reana.yaml"], cwd=REPO, env=env, timeout=180)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    # reana-client's own findings read "-> WARNING: ..."; they are fatal here. (It also relays
+    # Snakemake's log lines as "[WARNING] Building DAG..." and Snakemake 7.32's notice that it
+    # validates the config with draft-07 rules, which the schema is written to satisfy.)
+    assert "WARNING:" not in output, output
+    assert "Valid REANA specification file" in output
+
+
+def test_reana_outputs_are_the_final_targets() -> None:
+    spec = yaml.safe_load((REPO / "reana.yaml").read_text())
+    assert spec["workflow"]["type"] == "snakemake"
+    declared = set(spec["outputs"]["files"])
+    assert "results/darkside50/published/limit.json" in declared
+    assert {"results/summary/si_summary.pdf", "results/summary/si_summary.png"} <= declared
+    for folder in ("config", "data", "rules", "workflows"):
+        assert folder in spec["inputs"]["directories"]
+
+
+def _locked() -> dict[str, str]:
+    text = (REPO / "requirements/main.lock").read_text()
+    return {m.group(1).lower(): m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s\\]+)", text, re.M)}
+
+
+def test_every_rule_has_log_env_and_pinned_container() -> None:
+    common = (REPO / "rules/common.smk").read_text()
+    image = re.search(r'^IMAGE = "docker://([^"]+)"', common, re.M)
+    assert image, "rules/common.smk must pin IMAGE"
+    name, tag = image.group(1).rsplit(":", 1)
+    assert tag == __version__ and tag != "latest"
+    for path in [*REPO.glob("rules/*.smk"), *REPO.glob("workflows/*.smk")]:
+        text = path.read_text()
+        for block in re.split(r"\n(?=rule )", text)[1:]:
+            rule = block.split(":", 1)[0]
+            for directive in ("log:", "container:\n        IMAGE", 'conda:\n        "../envs/dmcombine.yaml"', "shell:"):
+                assert directive in block, f"{path.name}: {rule} lacks {directive.split(':')[0]}"
+            assert "run:" not in block and "script:" not in block
+
+
+def test_environment_file_and_image_recipe_pin_the_locked_versions() -> None:
+    locked = _locked()
+    env = yaml.safe_load((REPO / "envs/dmcombine.yaml").read_text())
+    pins = [item for item in env["dependencies"] if isinstance(item, dict)][0]["pip"]
+    for pin in pins:
+        if "==" in pin:
+            package, version = pin.split("==")
+            assert locked[package.lower()] == version, f"envs/dmcombine.yaml pins {pin}, lock has {locked[package.lower()]}"
+    dockerfile = (REPO / "envs/Dockerfile").read_text()
+    assert "requirements/main.lock" in dockerfile and "--require-hashes" in dockerfile
+    assert re.search(r"^FROM python:3\.11\.\d+-slim-bookworm@sha256:[0-9a-f]{64}", dockerfile, re.M) or re.search(
+        r"^FROM python:3\.11\.\d+-slim-bookworm$", dockerfile, re.M
+    )
+    assert ":latest" not in dockerfile
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    for requirement in project["project"]["dependencies"]:
+        package = re.split(r"[<>=!~ ]", requirement)[0].lower()
+        assert package in locked, f"{package} is a dependency but not in requirements/main.lock"

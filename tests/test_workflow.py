@@ -1,0 +1,104 @@
+"""The workflow end to end on the shipped inputs, and what it does with bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dmcombine import limitfile
+from dmcombine.catalogue import Catalogue, Checksums
+
+from .conftest import copy_workflow, snakemake
+
+pytestmark = pytest.mark.workflow
+
+LIMIT = Path("results/darkside50/published/limit.json")
+PLOTS = (Path("results/summary/si_summary.pdf"), Path("results/summary/si_summary.png"))
+ACCEPTANCE_DID = "dmcombine:darkside50.overall_nr_acceptance_vs_enr.dat"
+
+
+def test_default_run_writes_a_valid_limit_file_and_plots(default_run: Path) -> None:
+    doc = limitfile.read(default_run / LIMIT)
+    assert doc["experiment"] == "DarkSide-50" and doc["result"]["kind"] == "observed"
+    assert len(doc["limit"]["x"]) >= 50
+    dids = {record["did"] for record in doc["provenance"]["inputs"]}
+    assert dids == {"dmcombine:darkside50.highmass.json", ACCEPTANCE_DID}
+    assert doc["provenance"]["rule"] == "darkside50_limit"
+    assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?|unknown", doc["provenance"]["software"]["git_commit"])
+    for plot in PLOTS:
+        assert (default_run / plot).stat().st_size > 10_000
+    assert (default_run / PLOTS[0]).read_bytes().startswith(b"%PDF")
+    assert (default_run / PLOTS[1]).read_bytes().startswith(b"\x89PNG")
+
+
+def test_no_wall_clock_time_in_outputs(default_run: Path) -> None:
+    text = (default_run / LIMIT).read_text()
+    assert not re.search(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", text)
+
+
+def test_rerun_elsewhere_is_byte_identical(default_run: Path, tmp_path: Path) -> None:
+    second = copy_workflow(tmp_path / "second")
+    result = snakemake(second, "--cores", "2")
+    assert result.returncode == 0, result.stderr
+    assert (second / LIMIT).read_bytes() == (default_run / LIMIT).read_bytes()
+
+
+def test_nothing_to_do_on_a_second_invocation(default_run: Path) -> None:
+    result = snakemake(default_run, "--cores", "1", "--dry-run")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_tampered_input_stops_the_run_and_produces_nothing_downstream(tmp_path: Path) -> None:
+    workdir = copy_workflow(tmp_path / "tampered")
+    entry = Catalogue.load(workdir / "config/inputs.yaml")[ACCEPTANCE_DID]
+    shipped = workdir / entry.path
+    shipped.write_bytes(shipped.read_bytes().replace(b"e-01", b"e-02", 1))
+    got = Checksums.of_file(shipped)
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for piece in (ACCEPTANCE_DID, entry.checksums.adler32, entry.checksums.md5, got.adler32, got.md5):
+        assert piece in output
+    assert not (workdir / LIMIT).exists()
+    assert not (workdir / "resources/inputs/dmcombine/darkside50.overall_nr_acceptance_vs_enr.dat").exists()
+    assert not any((workdir / "results").rglob("*.json")) if (workdir / "results").exists() else True
+
+
+def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
+    workdir = copy_workflow(tmp_path / "later")
+    assert snakemake(workdir, "--cores", "2").returncode == 0
+    before = (workdir / LIMIT).read_bytes()
+    entry = Catalogue.load(workdir / "config/inputs.yaml")[ACCEPTANCE_DID]
+    shipped = workdir / entry.path
+    shipped.write_bytes(shipped.read_bytes()[:-200])  # truncated
+    result = snakemake(workdir, "--cores", "2")
+    assert result.returncode != 0 and ACCEPTANCE_DID in result.stdout + result.stderr
+    assert (workdir / LIMIT).read_bytes() == before
+    fetched = workdir / "resources/inputs/dmcombine/darkside50.overall_nr_acceptance_vs_enr.dat"
+    assert not fetched.exists() or Checksums.of_file(fetched) == entry.checksums
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 1.5}}", ["mass_grid_gev", "points", "1.5", "integer"]),
+        ("darkside50: {model: {halo: {rho_gev_cm3: -0.3, v0_km_s: 220, vesc_km_s: 544, vearth_km_s: 232}}}", ["rho_gev_cm3", "-0.3", "minimum"]),
+        ("darkside50: {counting_method: feldman}", ["counting_method", "feldman", "is not one of"]),
+        ("darkside50: {confidence_lvl: 0.9}", ["confidence_lvl", "Additional properties are not allowed"]),
+        ("darkside50: {mass_grid_gev: {min: 1000, max: 10, points: 60}}", ["darkside50.mass_grid_gev", "min (1000) is larger than max (10)"]),
+        ("experiments: [darkside51]", ["darkside51", "is not one of"]),
+        ("darkside50: {inputs: {summary: 'dmcombine:darkside50.nope.json'}}", ["darkside50.inputs.summary", "dmcombine:darkside50.nope.json", "not in the inputs catalogue"]),
+    ],
+)
+def test_bad_config_fails_before_any_job(tmp_path: Path, override: str, expected: list[str]) -> None:
+    workdir = copy_workflow(tmp_path / "badconfig")
+    (workdir / "bad.yaml").write_text(override + "\n")
+    result = snakemake(workdir, "--cores", "1", "--configfile", "bad.yaml")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for piece in expected:
+        assert piece in output, f"{piece!r} missing from:\n{output[-3000:]}"
+    assert not (workdir / "results").exists() and not (workdir / "resources").exists()
