@@ -55,11 +55,32 @@ def fetched(did):
 
 
 def shipped_copy(wildcards):
-    """The shipped file behind a DID (embedded mode), a declared input of fetch_input."""
+    """The shipped file behind a DID, a declared input of fetch_input in embedded mode."""
     did = f"{wildcards.scope}:{wildcards.name}"
     if did not in CATALOGUE_ENTRIES:
         raise ValueError(f"DID {did} is not in the inputs catalogue {CATALOGUE}")
+    if config["inputs"]["source"] == "rucio":
+        return []
     return CATALOGUE_ENTRIES[did]["path"]
+
+
+def publish_target(key):
+    """A params function for publish_results: the configured RSE or dataset, or a clear error."""
+
+    def value(wildcards):
+        if key not in config["publish"]:
+            raise ValueError(
+                f"publish_results needs publish.{key} in the config "
+                "(e.g. --config 'publish={rse: MY_RSE, dataset: \"scope:name\"}')"
+            )
+        return config["publish"][key]
+
+    return value
+
+
+def published_files():
+    """What publish_results uploads: every final target (limit files and plots)."""
+    return final_targets()
 
 
 def context_args(curves):

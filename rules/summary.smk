@@ -21,3 +21,24 @@ rule summary_si_plot:
     shell:
         "dmcombine --log {log} plot si {params.limits} {params.context}"
         " --catalogue {input.catalogue} --pdf {output.pdf} --png {output.png}"
+
+
+# Opt-in (not part of `all`): `scripts/run.sh publish_results` uploads every final target to the
+# configured RSE and dataset, with their checksums, and keeps a receipt.
+rule publish_results:
+    input:
+        published_files(),
+    output:
+        "results/published/receipt.json",
+    log:
+        "logs/publish_results.log",
+    conda:
+        "../envs/dmcombine.yaml"
+    container:
+        IMAGE
+    params:
+        rse=publish_target("rse"),
+        dataset=publish_target("dataset"),
+    shell:
+        "dmcombine --log {log} rucio publish --rse {params.rse} --dataset {params.dataset}"
+        " --receipt {output} {input}"

@@ -5,6 +5,8 @@
 #
 #   scripts/setup.sh          -> .venv        (analysis package, Snakemake 9, test tools)
 #   scripts/setup.sh reana    -> .venv-reana  (reana-client + Snakemake 7.32.4, REANA's engine)
+#   scripts/setup.sh rucio    -> .venv-rucio  (Rucio server, for the tests' local data lake)
+#   scripts/setup.sh all      -> all three
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -35,9 +37,11 @@ make_env() {  # make_env DIR LOCKFILE [editable]
 case "${1:-main}" in
     main) make_env .venv requirements/main.lock editable ;;
     reana) make_env .venv-reana requirements/reana.lock ;;
+    rucio) make_env .venv-rucio requirements/rucio-server.lock ;;
     all)
         make_env .venv requirements/main.lock editable
         make_env .venv-reana requirements/reana.lock
+        make_env .venv-rucio requirements/rucio-server.lock
         ;;
-    *) echo "usage: scripts/setup.sh [main|reana|all]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [main|reana|rucio|all]" >&2; exit 2 ;;
 esac

@@ -68,18 +68,30 @@ def main(log_file: str | None) -> None:
 @main.command()
 @click.argument("did")
 @click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
-@click.option("--source", type=click.Choice(["embedded"]), default="embedded", show_default=True)
-@click.option("--shipped", type=click.Path(dir_okay=False), help="The shipped copy (default: its catalogue path).")
+@click.option("--source", type=click.Choice(["embedded", "rucio"]), default="embedded", show_default=True)
+@click.option("--shipped", default="", help="embedded: the shipped copy (default: its catalogue path).")
+@click.option("--attempts", default=3, show_default=True, type=click.IntRange(1, 20), help="rucio: tries when the server is unreachable.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False))
-def fetch(did: str, catalogue: str, source: str, shipped: str | None, output: str) -> None:
-    """Materialise input DID (scope:name) at OUTPUT, verifying size, adler32 and md5."""
+def fetch(did: str, catalogue: str, source: str, shipped: str, attempts: int, output: str) -> None:
+    """Materialise input DID (scope:name) at OUTPUT, verifying size, adler32 and md5.
+
+    embedded: copy the file shipped in the repository; rucio: download the DID from the Rucio
+    server of the standard client configuration (RUCIO_CONFIG / rucio.cfg).
+    """
     from dmcombine.catalogue import Catalogue, fetch_embedded
 
     entry = Catalogue.load(catalogue)[did]
-    fetch_embedded(entry, shipped or entry.path, output)
+    if source == "rucio":
+        from dmcombine import datalake
+
+        datalake.fetch(entry, output, attempts=attempts)
+        origin = "Rucio"
+    else:
+        fetch_embedded(entry, shipped or entry.path, output)
+        origin = shipped or entry.path
     log.info(
         "fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s",
-        did, shipped or entry.path, entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output,
+        did, origin, entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output,
     )
 
 
@@ -118,6 +130,50 @@ def catalogue_entry(path: str, did: str) -> None:
         f"  - did: {did}\n    path: {path}\n    bytes: {c.bytes}\n    adler32: \"{c.adler32}\"\n"
         f"    md5: \"{c.md5}\"\n    description: \"\"\n    origin: \"\"\n    paper: \"\"\n    licence: \"\""
     )
+
+
+@main.group("rucio")
+def rucio_group() -> None:
+    """Seed a Rucio data lake with the inputs, and publish results to it.
+
+    The server and credentials come from the standard Rucio client configuration
+    (RUCIO_CONFIG or rucio.cfg).
+    """
+
+
+@rucio_group.command("register")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--rse", required=True, help="The RSE to upload to.")
+@click.option("--dataset", default="dmcombine:dmcombine.inputs", show_default=True, help="scope:name to attach the inputs to.")
+def rucio_register(catalogue: str, rse: str, dataset: str) -> None:
+    """Upload every shipped input under its catalogue DID (idempotent)."""
+    from dmcombine import datalake
+    from dmcombine.catalogue import DID_PATTERN, Catalogue
+
+    if not DID_PATTERN.match(dataset):
+        raise ConfigError(f"--dataset {dataset!r} is not a Rucio DID 'scope:name'")
+    report = datalake.register(Catalogue.load(catalogue), rse, dataset)
+    click.echo(report.summary(rse, dataset))
+
+
+@rucio_group.command("publish")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--rse", required=True, help="The RSE to upload to.")
+@click.option("--dataset", required=True, help="scope:name of the dataset that collects the results.")
+@click.option("--receipt", required=True, type=click.Path(dir_okay=False), help="JSON record of what was published.")
+def rucio_publish(files: tuple[str, ...], rse: str, dataset: str, receipt: str) -> None:
+    """Upload result FILES (limit files, plots) with their checksums; write a receipt."""
+    from dmcombine import datalake
+    from dmcombine.catalogue import DID_PATTERN
+    from dmcombine.fileio import atomic_write_text
+
+    if not DID_PATTERN.match(dataset):
+        raise ConfigError(f"--dataset {dataset!r} is not a Rucio DID 'scope:name'")
+    records = datalake.publish(list(files), rse, dataset)
+    atomic_write_text(receipt, json.dumps({"rse": rse, "dataset": dataset, "files": records}, indent=2) + "\n")
+    for record in records:
+        log.info("%s -> %s (adler32 %s)%s", record["file"], record["did"], record["adler32"], "" if record["new"] else " already there")
+    click.echo(f"published {len(records)} file(s) to {dataset} on {rse}")
 
 
 # --- limit files ----------------------------------------------------------------------------
