@@ -3,6 +3,7 @@
 #   fetch_input          rules/inputs.smk        one per input DID: materialise + verify checksums
 #   darkside50_limit     workflows/darkside50.smk one limit file per model variant
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
+#   publish_results      rules/summary.smk       opt-in: upload the results to a Rucio RSE
 #
 # Experiments live in workflows/<experiment>.smk (their rules only); cross-cutting rules
 # (fetching inputs, summaries) live in rules/. Physics and I/O live in the dmcombine package;

@@ -120,6 +120,8 @@ class Catalogue:
             missing = [key for key in _REQUIRED if key not in raw]
             if missing:
                 raise ConfigError(f"{where} ({raw.get('did', '?')}): missing field(s) {', '.join(missing)}")
+            if re.search(r"\s", str(raw["path"])):
+                raise ConfigError(f"{where} ({raw['did']}): path {raw['path']!r} must not contain white space")
             if not DID_PATTERN.match(str(raw["did"])):
                 raise ConfigError(f"{where}: did {raw['did']!r} is not a Rucio DID 'scope:name'")
             if not re.fullmatch(r"[0-9a-f]{8}", str(raw["adler32"])) or not re.fullmatch(
