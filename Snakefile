@@ -2,6 +2,8 @@
 #
 #   fetch_input          rules/inputs.smk        one per input DID: materialise + verify checksums
 #   darkside50_limit     workflows/darkside50.smk one limit file per model variant
+#   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
+#   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
 #   publish_results      rules/summary.smk       opt-in: upload the results to a Rucio RSE
 #
@@ -24,6 +26,7 @@ validate(config, "config/config.schema.yaml", set_default=True)
 include: "rules/common.smk"
 include: "rules/inputs.smk"
 include: "workflows/darkside50.smk"
+include: "workflows/fermi_dwarfs.smk"
 include: "rules/summary.smk"
 
 

@@ -21,21 +21,66 @@ def _load_catalogue(path):
 CATALOGUE_ENTRIES = _load_catalogue(CATALOGUE)
 
 
+def _check_darkside50(section, problems):
+    for key, did in section["inputs"].items():
+        if did not in CATALOGUE_ENTRIES:
+            problems.append(
+                f"darkside50.inputs.{key}: DID {did} is not in the inputs catalogue {CATALOGUE}"
+            )
+
+
+def _check_fermi_dwarfs(section, problems):
+    known = sorted(
+        did.split("like_", 1)[1].rsplit(".", 1)[0]
+        for did in CATALOGUE_ENTRIES
+        if did.startswith("dmcombine:fermi_dwarfs.like_")
+    )
+    if section["inputs"]["spectra"] not in CATALOGUE_ENTRIES:
+        problems.append(
+            f"fermi_dwarfs.inputs.spectra: DID {section['inputs']['spectra']} is not in {CATALOGUE}"
+        )
+    for name, table in section["jfactor_tables"].items():
+        if table["did"] not in CATALOGUE_ENTRIES:
+            problems.append(
+                f"fermi_dwarfs.jfactor_tables.{name}.did: DID {table['did']} is not in {CATALOGUE}"
+            )
+        if table["format"] == "dmsky" and "key" not in table:
+            problems.append(
+                f"fermi_dwarfs.jfactor_tables.{name}: format dmsky needs a key"
+            )
+    for name in fermi_sets():
+        if name not in section["dwarf_sets"]:
+            problems.append(
+                f"fermi_dwarfs.run_sets: {name!r} is not defined in fermi_dwarfs.dwarf_sets "
+                f"(defined: {', '.join(sorted(section['dwarf_sets']))})"
+            )
+    for name, dwarf_set in section["dwarf_sets"].items():
+        for table in dwarf_set["jfactors"]:
+            if table not in section["jfactor_tables"]:
+                problems.append(
+                    f"fermi_dwarfs.dwarf_sets.{name}.jfactors: unknown J-factor table {table!r}"
+                )
+        for dwarf in dwarf_set["dwarfs"]:
+            if fermi_likelihood_did(dwarf) not in CATALOGUE_ENTRIES:
+                problems.append(
+                    f"fermi_dwarfs.dwarf_sets.{name}.dwarfs: unknown dwarf {dwarf!r} "
+                    f"(no likelihood {fermi_likelihood_did(dwarf)}); known: {', '.join(known)}"
+                )
+
+
 def check_config():
     """What the JSON Schema cannot say: cross-field rules and references to the catalogue."""
     problems = []
     for name in config["experiments"]:
-        section = config[name]
-        grid = section["mass_grid_gev"]
+        grid = config[name]["mass_grid_gev"]
         if grid["min"] > grid["max"]:
             problems.append(
                 f"{name}.mass_grid_gev: min ({grid['min']}) is larger than max ({grid['max']})"
             )
-        for key, did in section.get("inputs", {}).items():
-            if did not in CATALOGUE_ENTRIES:
-                problems.append(
-                    f"{name}.inputs.{key}: DID {did} is not in the inputs catalogue {CATALOGUE}"
-                )
+    if "darkside50" in config["experiments"]:
+        _check_darkside50(config["darkside50"], problems)
+    if "fermi_dwarfs" in config["experiments"]:
+        _check_fermi_dwarfs(config["fermi_dwarfs"], problems)
     for i, curve in enumerate(config["summary"]["si_context"]):
         if curve["did"] not in CATALOGUE_ENTRIES:
             problems.append(
@@ -43,6 +88,54 @@ def check_config():
             )
     if problems:
         raise ValueError("Error in the configuration:\n  " + "\n  ".join(problems))
+
+
+# --- Fermi-LAT dwarfs -----------------------------------------------------------------
+
+
+def fermi_sets():
+    """The dwarf sets to run (all defined sets unless run_sets names some)."""
+    section = config.get("fermi_dwarfs", {})
+    return section.get("run_sets") or sorted(section.get("dwarf_sets", {}))
+
+
+def fermi_likelihood_did(dwarf):
+    return config["fermi_dwarfs"]["inputs"]["likelihood"].replace("{dwarf}", dwarf)
+
+
+def fermi_inputs(wildcards):
+    """Every file one (dwarf set, channel) job reads: spectra, its J tables, its likelihoods."""
+    section = config["fermi_dwarfs"]
+    dwarf_set = section["dwarf_sets"][wildcards.dwarf_set]
+    dids = [section["inputs"]["spectra"]]
+    dids += [section["jfactor_tables"][t]["did"] for t in dwarf_set["jfactors"]]
+    dids += [fermi_likelihood_did(d) for d in dwarf_set["dwarfs"]]
+    return [fetched(did) for did in dids]
+
+
+def fermi_config_arg(wildcards):
+    """The resolved config of one (dwarf set, channel) job as one shell-quoted JSON argument."""
+    section = config["fermi_dwarfs"]
+    dwarf_set = section["dwarf_sets"][wildcards.dwarf_set]
+    skip = ("dwarf_sets", "run_sets", "jfactor_tables", "channels")
+    resolved = {k: v for k, v in section.items() if k not in skip}
+    resolved["dwarf_set"] = wildcards.dwarf_set
+    resolved["dwarf_sets"] = {wildcards.dwarf_set: dwarf_set}
+    resolved["jfactor_tables"] = {
+        t: section["jfactor_tables"][t] for t in dwarf_set["jfactors"]
+    }
+    resolved["channel"] = wildcards.channel
+    return shlex.quote(json.dumps(resolved, sort_keys=True, separators=(",", ":")))
+
+
+def fermi_limit_files(dwarf_set=None):
+    if "fermi_dwarfs" not in config["experiments"]:
+        return []
+    return expand(
+        "results/fermi_dwarfs/{dwarf_set}/{channel}/limit.json",
+        dwarf_set=[dwarf_set] if dwarf_set else fermi_sets(),
+        channel=config["fermi_dwarfs"]["channels"],
+    )
 
 
 check_config()
@@ -132,8 +225,16 @@ def limit_files(section):
 
 
 def final_targets():
-    return [
+    targets = [
         *limit_files("darkside50"),
         "results/summary/si_summary.pdf",
         "results/summary/si_summary.png",
     ]
+    if "fermi_dwarfs" in config["experiments"]:
+        targets += fermi_limit_files()
+        targets += expand(
+            "results/fermi_dwarfs/{dwarf_set}/sigmav_limits.{ext}",
+            dwarf_set=fermi_sets(),
+            ext=["pdf", "png"],
+        )
+    return targets

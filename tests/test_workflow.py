@@ -33,6 +33,17 @@ def test_default_run_writes_a_valid_limit_file_and_plots(default_run: Path) -> N
     assert (default_run / PLOTS[1]).read_bytes().startswith(b"\x89PNG")
 
 
+def test_fermi_limit_files_and_plots(default_run: Path) -> None:
+    files = sorted((default_run / "results/fermi_dwarfs").glob("*/*/limit.json"))
+    assert len(files) == 3 * 4
+    for path in files:
+        doc = limitfile.read(path)
+        assert doc["parameter_of_interest"]["unit"] == "cm^3/s" and doc["likelihood"]["type"] == "profile_table"
+        assert doc["auxiliary_limits"], path
+    for dwarf_set in ("albert2017_kinematic", "albert2017_combined", "ackermann2015"):
+        assert (default_run / f"results/fermi_dwarfs/{dwarf_set}/sigmav_limits.png").stat().st_size > 10_000
+
+
 def test_no_wall_clock_time_in_outputs(default_run: Path) -> None:
     text = (default_run / LIMIT).read_text()
     assert not re.search(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", text)
@@ -91,6 +102,9 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
         ("darkside50: {mass_grid_gev: {min: 1000, max: 10, points: 60}}", ["darkside50.mass_grid_gev", "min (1000) is larger than max (10)"]),
         ("experiments: [darkside51]", ["darkside51", "is not one of"]),
         ("darkside50: {inputs: {summary: 'dmcombine:darkside50.nope.json'}}", ["darkside50.inputs.summary", "dmcombine:darkside50.nope.json", "not in the inputs catalogue"]),
+        ("fermi_dwarfs: {dwarf_sets: {mine: {description: x, jfactors: [albert2017_kinematic], dwarfs: [draco, dracoo]}}}", ["fermi_dwarfs.dwarf_sets.mine.dwarfs", "unknown dwarf 'dracoo'", "known: bootes_I"]),
+        ("fermi_dwarfs: {channels: [bb, bbbar]}", ["bbbar", "is not one of"]),
+        ("fermi_dwarfs: {run_sets: [albert2071]}", ["fermi_dwarfs.run_sets", "'albert2071' is not defined"]),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path: Path, override: str, expected: list[str]) -> None:

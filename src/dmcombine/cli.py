@@ -242,6 +242,73 @@ def darkside50_limit(config_json: str, catalogue: str, summary: str, acceptance:
     log.info("wrote %s", output)
 
 
+@main.group("fermi-dwarfs")
+def fermi_dwarfs_group() -> None:
+    """Fermi-LAT dwarf spheroidal galaxies (arXiv:1503.02641, arXiv:1611.03184)."""
+
+
+def _by_did(paths: tuple[str, ...]) -> dict[str, str]:
+    """Fetched inputs are named <scope>/<name>: map each path to its DID."""
+    return {f"{Path(p).parent.name}:{Path(p).name}": p for p in paths}
+
+
+@fermi_dwarfs_group.command("limit")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--config-json", required=True, help="The resolved config of one (dwarf set, channel) job (JSON).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Limit file to write.")
+@click.option("--rule", default="dmcombine fermi-dwarfs limit", show_default=True, help="Recorded in the provenance.")
+def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str, output: str, rule: str) -> None:
+    """Joint-likelihood 95% CL limit on <sigma v> of one dwarf set and channel.
+
+    INPUTS are the fetched files (resources/inputs/<scope>/<name>): the spectra, the J-factor
+    tables and the likelihood of every dwarf of the set.
+    """
+    from dmcombine import limitfile
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.experiments import fermi_dwarfs as fd
+    from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
+    from dmcombine.indirect.spectra import read_pppc
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    cat = Catalogue.load(catalogue)
+    files = _by_did(inputs)
+    used = []
+
+    def read(did: str) -> bytes:
+        if did not in files:
+            raise ConfigError(f"fermi-dwarfs limit: input {did} was not given (expected resources/inputs/<scope>/<name>)")
+        entry = cat[did]
+        used.append(entry.provenance())
+        return open_verified(entry, files[did])
+
+    dwarf_set = cfg["dwarf_set"]
+    set_cfg = cfg["dwarf_sets"][dwarf_set]
+    where = f"fermi_dwarfs.dwarf_sets.{dwarf_set}"
+    spectra = read_pppc(read(cfg["inputs"]["spectra"]), files.get(cfg["inputs"]["spectra"], "spectra"))
+    tables = []
+    for name in set_cfg["jfactors"]:
+        table_cfg = cfg["jfactor_tables"][name]
+        data = read(table_cfg["did"])
+        source = files[table_cfg["did"]]
+        table = read_albert2017_table(data, source) if table_cfg["format"] == "albert2017_table" else read_dmsky(
+            data, source, table_cfg["key"]
+        )
+        tables.append((name, table))
+    dwarfs = fd.jfactors_for(set_cfg["dwarfs"], tables, where)
+    likelihoods = {}
+    for dwarf in set_cfg["dwarfs"]:
+        did = cfg["inputs"]["likelihood"].replace("{dwarf}", dwarf)
+        likelihoods[dwarf] = fd.read_likelihood(read(did), files[did], dwarf)
+    result = fd.compute(cfg, cfg["channel"], dwarfs, likelihoods, spectra)
+    prov = provenance_record(used, cfg, rule)
+    limitfile.write(output, fd.limit_document(cfg, dwarf_set, cfg["channel"], dwarfs, result, prov))
+    for m, sv in zip(result["mass_gev"], result["sigmav_cm3_s"], strict=True):
+        log.info("m = %.4g GeV: <sigma v> < %.4g cm^3/s (%s, %s)", m, sv, cfg["channel"], dwarf_set)
+    log.info("wrote %s", output)
+
+
 # --- plots ----------------------------------------------------------------------------------
 
 
@@ -281,6 +348,29 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
         x, y = read_xy(open_verified(cat[did], path), path)
         curves.append(plotting.Curve(label, x, y, False))
     plotting.si_summary(curves, pdf, png, title)
+    log.info("wrote %s and %s", pdf, png)
+
+
+@plot.command("sigmav")
+@click.argument("limits", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--pdf", required=True, type=click.Path(dir_okay=False))
+@click.option("--png", required=True, type=click.Path(dir_okay=False))
+@click.option("--title", default="Dark-matter annihilation", show_default=True)
+def plot_sigmav(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
+    """<sigma v> limits versus mass, one curve per file, with the thermal-relic cross-section."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+
+    curves = []
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["unit"] != "cm^3/s" or doc["x"]["unit"] != "GeV":
+            raise ConfigError(f"{path}: the <sigma v> plot needs a cross-section in cm^3/s versus mass in GeV")
+        channel = doc["model"]["assumptions"].get("channel", "?")
+        label = f"{doc['experiment']} {plotting.channel_label(channel)}"
+        curves.append(plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True))
+    plotting.sigmav_summary(curves, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 
 

@@ -42,6 +42,39 @@ def _save(fig: plt.Figure, pdf: Path, png: Path) -> None:
         atomic_write_bytes(path, buffer.getvalue())
 
 
+CHANNEL_LABELS = {
+    "bb": r"$b\bar{b}$", "tautau": r"$\tau^+\tau^-$", "ww": r"$W^+W^-$", "mumu": r"$\mu^+\mu^-$",
+    "ee": r"$e^+e^-$", "tt": r"$t\bar{t}$", "zz": r"$ZZ$", "hh": r"$hh$", "gg": r"$gg$", "cc": r"$c\bar{c}$",
+    "qq": r"$q\bar{q}$", "nunu": r"$\nu\bar{\nu}$",
+}
+
+
+def channel_label(channel: str) -> str:
+    """LaTeX label of an annihilation channel."""
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def sigmav_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str,
+                   thermal_relic_cm3_s: float = 2.2e-26) -> None:
+    """<sigma v> versus mass, log-log, with the thermal-relic cross-section (Steigman et al. 2012)."""
+    with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 11}):
+        fig, ax = plt.subplots(figsize=(10, 6.2), layout="constrained")
+        styles = ("-", "--", "-.", ":")
+        for i, curve in enumerate(curves):
+            ax.plot(curve.x, curve.y, color=OKABE_ITO[i % len(OKABE_ITO)], lw=2.5, ls=styles[(i // len(OKABE_ITO)) % 4],
+                    label=curve.label)
+        ax.axhline(thermal_relic_cm3_s, color="0.4", lw=1.5, ls=":", label="thermal relic (Steigman et al. 2012)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(r"dark-matter mass $m_\chi$ [GeV]")
+        ax.set_ylabel(r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$] (95% CL)")
+        ax.set_title(title)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper left", frameon=False)
+        _save(fig, Path(pdf), Path(png))
+        plt.close(fig)
+
+
 def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
     """SI WIMP-nucleon cross-section versus WIMP mass, log-log."""
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10, "svg.hashsalt": "dmcombine"}):

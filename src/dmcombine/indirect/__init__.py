@@ -1,0 +1,1 @@
+"""Shared physics of indirect searches: annihilation spectra at production, J-factors."""
