@@ -5,6 +5,10 @@
 #   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
 #   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
+#   combine              rules/combination.smk   sum of -2ΔlnL of independent results (per group)
+#   summary_sigmav_plot  rules/combination.smk   the <sigma v> plane, one panel per channel
+#   summary_provenance   rules/combination.smk   metadata table of every curve on every plot
+#   hepdata_export       rules/combination.smk   all limit files as a validated HEPData submission
 #   publish_results      rules/summary.smk       opt-in: upload the results to a Rucio RSE
 #
 # Experiments live in workflows/<experiment>.smk (their rules only); cross-cutting rules
@@ -20,6 +24,9 @@ min_version("7.32.4")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 validate(config, "config/config.schema.yaml", set_default=True)
 
 
@@ -28,6 +35,7 @@ include: "rules/inputs.smk"
 include: "workflows/darkside50.smk"
 include: "workflows/fermi_dwarfs.smk"
 include: "rules/summary.smk"
+include: "rules/combination.smk"
 
 
 rule all:

@@ -5,6 +5,7 @@ import json
 import shlex
 
 import yaml
+from snakemake.logging import logger
 
 # The project's analysis image, built from envs/Dockerfile with requirements/main.lock.
 # Pinned tag: bump it together with the package version (tests/test_specs.py checks both).
@@ -224,14 +225,86 @@ def limit_files(section):
     )
 
 
-def final_targets():
-    targets = [
-        *limit_files("darkside50"),
-        "results/summary/si_summary.pdf",
-        "results/summary/si_summary.png",
+# --- combination and summaries ----------------------------------------------------------
+
+# Which planes have results, by experiment; a plane with none is skipped with a log line.
+PLANE_EXPERIMENTS = {
+    "si": ["darkside50"],
+    "sd": [],
+    "sigmav": ["fermi_dwarfs"],
+    "mediator": [],
+    "axion": [],
+}
+
+
+def planes_with_results():
+    planes = []
+    for plane, experiments in PLANE_EXPERIMENTS.items():
+        if any(e in config["experiments"] for e in experiments):
+            planes.append(plane)
+        else:
+            logger.info(f"summary: plane '{plane}' has no results yet, skipped")
+    return planes
+
+
+def fermi_reference_files():
+    """The Fermi-LAT limit files that stand for Fermi-LAT in the summaries and combinations."""
+    if "fermi_dwarfs" not in config["experiments"]:
+        return []
+    return fermi_limit_files(config["combination"]["fermi_dwarf_set"])
+
+
+def combination_groups():
+    """name -> limit files. Automatic groups need two independent results on the same channel
+    (Fermi-LAT with KM3NeT once it lands); config combination.groups adds any others."""
+    groups = {}
+    by_channel = {}
+    for path in fermi_reference_files():
+        by_channel.setdefault(path.split("/")[-2], []).append(path)
+    for channel, files in by_channel.items():
+        if len(files) >= 2:
+            groups[f"sigmav_{channel}"] = files
+    groups.update(config["combination"]["groups"])
+    return groups
+
+
+def sigmav_plane_files():
+    combos = [
+        f"results/combination/{name}/limit.json"
+        for name, files in combination_groups().items()
+        if any(f in fermi_reference_files() for f in files)
     ]
-    if "fermi_dwarfs" in config["experiments"]:
-        targets += fermi_limit_files()
+    return fermi_reference_files() + combos
+
+
+def plotted_limit_files():
+    return limit_files("darkside50") + sigmav_plane_files()
+
+
+def all_limit_files():
+    combos = [f"results/combination/{name}/limit.json" for name in combination_groups()]
+    return limit_files("darkside50") + fermi_limit_files() + combos
+
+
+def provenance_context_args():
+    options = []
+    for curve in config["summary"]["si_context"]:
+        spec = "si:" + "=".join((curve["label"], curve["did"], fetched(curve["did"])))
+        options.append(f"--context {shlex.quote(spec)}")
+    return " ".join(options)
+
+
+def final_targets():
+    planes = planes_with_results()
+    targets = [*all_limit_files(), "results/hepdata/submission.tar.gz"]
+    targets += ["results/summary/provenance.csv", "results/summary/provenance.md"]
+    if "si" in planes:
+        targets += ["results/summary/si_summary.pdf", "results/summary/si_summary.png"]
+    if "sigmav" in planes:
+        targets += [
+            "results/summary/sigmav_summary.pdf",
+            "results/summary/sigmav_summary.png",
+        ]
         targets += expand(
             "results/fermi_dwarfs/{dwarf_set}/sigmav_limits.{ext}",
             dwarf_set=fermi_sets(),

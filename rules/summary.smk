@@ -7,8 +7,16 @@ rule summary_si_plot:
         limits=limit_files("darkside50"),
         context=[fetched(c["did"]) for c in config["summary"]["si_context"]],
     output:
-        pdf="results/summary/si_summary.pdf",
-        png="results/summary/si_summary.png",
+        pdf=report(
+            "results/summary/si_summary.pdf",
+            caption="../report/si_summary.rst",
+            category="Summary",
+        ),
+        png=report(
+            "results/summary/si_summary.png",
+            caption="../report/si_summary.rst",
+            category="Summary",
+        ),
     log:
         "logs/summary/si_summary.log",
     conda:

@@ -31,8 +31,16 @@ rule fermi_dwarfs_plot:
     input:
         limits=lambda wildcards: fermi_limit_files(wildcards.dwarf_set),
     output:
-        pdf="results/fermi_dwarfs/{dwarf_set}/sigmav_limits.pdf",
-        png="results/fermi_dwarfs/{dwarf_set}/sigmav_limits.png",
+        pdf=report(
+            "results/fermi_dwarfs/{dwarf_set}/sigmav_limits.pdf",
+            caption="../report/fermi_dwarfs.rst",
+            category="Fermi-LAT dwarfs",
+        ),
+        png=report(
+            "results/fermi_dwarfs/{dwarf_set}/sigmav_limits.png",
+            caption="../report/fermi_dwarfs.rst",
+            category="Fermi-LAT dwarfs",
+        ),
     log:
         "logs/fermi_dwarfs/{dwarf_set}/plot.log",
     wildcard_constraints:

@@ -309,6 +309,59 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
     log.info("wrote %s", output)
 
 
+# --- combination and publication ---------------------------------------------------------
+
+
+@main.command()
+@click.argument("name")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--cl", "confidence_level", default=0.95, show_default=True, type=click.FloatRange(0.5, 1.0, min_open=True, max_open=True))
+@click.option("--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--rule", default="dmcombine combine", show_default=True, help="Recorded in the provenance.")
+def combine(name: str, files: tuple[str, ...], confidence_level: float, output: str, rule: str) -> None:
+    """Combine the likelihoods of limit FILES (same parameter, same assumptions) as NAME."""
+    from dmcombine import combination, limitfile
+    from dmcombine.provenance import provenance_record
+
+    members = [combination.Member(path, limitfile.read(path)) for path in files]
+    result = combination.combine(members, confidence_level)
+    inputs = {r["did"]: r for m in members for r in m.doc["provenance"]["inputs"]}
+    cfg = {"name": name, "confidence_level": confidence_level,
+           "components": [combination.sha256_of(p) for p in files]}
+    prov = provenance_record(list(inputs.values()), cfg, rule)
+    limitfile.write(output, combination.combined_document(name, members, confidence_level, result, prov))
+    for x, lim in zip(result["x"], result["limit"], strict=True):
+        log.info("x = %.4g: combined limit %.4g", x, lim)
+    log.info("wrote %s", output)
+
+
+@main.command("hepdata")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="submission.tar.gz to write.")
+def hepdata_export(files: tuple[str, ...], output: str) -> None:
+    """Export limit FILES as a validated HEPData submission archive."""
+    from dmcombine import hepdata, limitfile
+
+    n = hepdata.export([(path, limitfile.read(path)) for path in files], output)
+    click.echo(f"wrote {output}: {n} table(s), valid for hepdata-validator")
+
+
+@main.command("provenance")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--context", "contexts", multiple=True, help="PLOT:LABEL=DID=PATH of a published curve on a plot.")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--markdown", "md_path", required=True, type=click.Path(dir_okay=False))
+def provenance_table(files: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, csv_path: str, md_path: str) -> None:
+    """A metadata table for every curve on every summary plot (CSV and Markdown)."""
+    from dmcombine import tables
+    from dmcombine.catalogue import Catalogue
+
+    rows = tables.provenance_rows(list(files), list(contexts), Catalogue.load(catalogue))
+    tables.write_provenance(rows, csv_path, md_path)
+    log.info("wrote %s and %s (%d curves)", csv_path, md_path, len(rows))
+
+
 # --- plots ----------------------------------------------------------------------------------
 
 
@@ -348,6 +401,30 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
         x, y = read_xy(open_verified(cat[did], path), path)
         curves.append(plotting.Curve(label, x, y, False))
     plotting.si_summary(curves, pdf, png, title)
+    log.info("wrote %s and %s", pdf, png)
+
+
+@plot.command("sigmav-plane")
+@click.argument("limits", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--pdf", required=True, type=click.Path(dir_okay=False))
+@click.option("--png", required=True, type=click.Path(dir_okay=False))
+@click.option("--title", default="Dark-matter annihilation: all results", show_default=True)
+def plot_sigmav_plane(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
+    """The <sigma v> plane: one panel per channel, each experiment and each combination."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+
+    by_channel: dict[str, list] = {}
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["name"] != "sigmav":
+            raise ConfigError(f"{path}: not a <sigma v> limit file")
+        combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
+        label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
+        curve = plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True)
+        by_channel.setdefault(doc["model"]["assumptions"].get("channel", "?"), []).append(curve)
+    plotting.sigmav_plane(by_channel, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 
 

@@ -75,6 +75,33 @@ def sigmav_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title:
         plt.close(fig)
 
 
+def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str,
+                 thermal_relic_cm3_s: float = 2.2e-26) -> None:
+    """The ⟨σv⟩ plane: one panel per channel, every result and combination, thermal-relic line."""
+    channels = sorted(curves_by_channel)
+    ncols = 2 if len(channels) > 1 else 1
+    nrows = (len(channels) + ncols - 1) // ncols
+    with plt.rc_context({"font.size": 13, "axes.titlesize": 14, "legend.fontsize": 9}):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(7 * ncols, 4.8 * nrows), layout="constrained", squeeze=False)
+        for ax, channel in zip(axes.flat, channels, strict=False):
+            for i, curve in enumerate(curves_by_channel[channel]):
+                ax.plot(curve.x, curve.y, color=OKABE_ITO[i % len(OKABE_ITO)], lw=3.0 if curve.ours else 2.0,
+                        ls="-" if curve.ours else "--", label=curve.label)
+            ax.axhline(thermal_relic_cm3_s, color="0.4", lw=1.5, ls=":", label="thermal relic")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(channel_label(channel))
+            ax.set_xlabel(r"$m_\chi$ [GeV]")
+            ax.set_ylabel(r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$]")
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="upper left", frameon=False)
+        for ax in list(axes.flat)[len(channels):]:
+            ax.set_visible(False)
+        fig.suptitle(title)
+        _save(fig, Path(pdf), Path(png))
+        plt.close(fig)
+
+
 def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
     """SI WIMP-nucleon cross-section versus WIMP mass, log-log."""
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10, "svg.hashsalt": "dmcombine"}):

@@ -43,3 +43,68 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
         )
     order = np.argsort(x, kind="stable")
     return x[order], y[order]
+
+
+PROVENANCE_COLUMNS = ("plot", "curve", "kind", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
+PLANE_OF_POI = {"sigma_si_nucleon": "si", "sigma_sd_nucleon": "sd", "sigmav": "sigmav", "g_agamma": "axion"}
+
+
+def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[dict[str, str]]:  # noqa: ANN001
+    """One row per curve: our limit files, then the published context curves."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from dmcombine import limitfile
+
+    rows = []
+    for path in files:
+        doc = limitfile.read(path)
+        refs = "; ".join(f"arXiv:{r['arxiv']}" if "arxiv" in r else r["citation"] for r in doc["references"])
+        dids = "; ".join(f"{r['did']} (adler32 {r['adler32']}, md5 {r['md5']})" for r in doc["provenance"]["inputs"])
+        assumptions = {k: v for k, v in doc["model"]["assumptions"].items() if not isinstance(v, (list, dict)) or k in ("halo", "couplings")}
+        rows.append({
+            "plot": PLANE_OF_POI.get(doc["parameter_of_interest"]["name"], doc["parameter_of_interest"]["name"]),
+            "curve": f"{doc['experiment']} [{doc['model']['variant']}]" + (f" {doc['model']['assumptions']['channel']}" if "channel" in doc["model"]["assumptions"] else ""),
+            "kind": f"{doc['result']['kind']} (dmcombine), {100 * doc['result']['confidence_level']:g}% CL",
+            "experiment": doc["experiment"],
+            "paper": refs,
+            "file": path,
+            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "input_dids": dids,
+            "assumptions": json.dumps(assumptions, sort_keys=True),
+        })
+    for spec in contexts:
+        plot, _, rest = spec.partition(":")
+        label, did, path = rest.rsplit("=", 2)
+        entry = catalogue[did]
+        rows.append({
+            "plot": plot,
+            "curve": label,
+            "kind": "published (context)",
+            "experiment": label,
+            "paper": entry.paper,
+            "file": path,
+            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "input_dids": f"{did} (adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5})",
+            "assumptions": "as published",
+        })
+    return rows
+
+
+def write_provenance(rows: list[dict[str, str]], csv_path: str, md_path: str) -> None:
+    """Write the provenance table as CSV and as a Markdown table (atomically)."""
+    import csv
+    import io as _io
+
+    from dmcombine.fileio import atomic_write_text
+
+    buffer = _io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=PROVENANCE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(csv_path, buffer.getvalue())
+    lines = ["| " + " | ".join(PROVENANCE_COLUMNS) + " |", "|" + " --- |" * len(PROVENANCE_COLUMNS)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[c]).replace("|", "\\|") for c in PROVENANCE_COLUMNS) + " |")
+    atomic_write_text(md_path, "\n".join(lines) + "\n")

@@ -1,0 +1,223 @@
+"""Statistical combination of standard limit files, and the checks that decide what may be combined.
+
+Results are combined only when they constrain the same parameter (name and unit), versus the same
+x (name and unit), with the same result kind (observed results are never mixed with projections)
+and the same physics assumptions that define the parameter (for ⟨σv⟩: channel and whether the
+dark matter is self-conjugate). Their likelihoods are added, never their limits:
+
+    -2ΔlnL_comb(μ; x) = Σ_i -2ΔlnL_i(μ; x) - min_μ' Σ_i -2ΔlnL_i(μ'; x),  μ ≥ 0,
+
+each input's -2ΔlnL taken from its own likelihood block (a tabulated profile, or rebuilt exactly
+from the sufficient statistics of a Poisson count), interpolated onto common x and μ grids. The
+combined limit at confidence level CL is where -2ΔlnL_comb reaches the one-sided threshold
+F⁻¹_χ²(2 CL - 1; 1) (2.71 for 95%, 1.64 for 90%), whatever CL each input quoted its own limit at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import chi2
+
+from dmcombine.errors import DmcombineError
+from dmcombine.stats import counting_delta_m2lnl
+
+log = logging.getLogger("dmcombine")
+
+# Assumptions that change what the parameter of interest means, per parameter.
+DEFINING_ASSUMPTIONS = {
+    "sigmav": ("channel", "self_conjugate"),
+    "sigma_si_nucleon": (),
+    "sigma_sd_nucleon": (),
+    "g_agamma": (),
+}
+
+
+class CombinationError(DmcombineError):
+    """The files handed to the combination cannot be combined."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One limit file taking part in a combination."""
+
+    path: str
+    doc: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.doc['experiment']} ({self.path})"
+
+
+def one_sided_threshold(cl: float) -> float:
+    """-2ΔlnL of a one-sided upper limit at ``cl``.
+
+    >>> round(one_sided_threshold(0.95), 4), round(one_sided_threshold(0.9), 4)
+    (2.7055, 1.6424)
+    """
+    return float(chi2.ppf(2.0 * cl - 1.0, 1))
+
+
+def check_comparable(members: list[Member]) -> None:
+    """Refuse, naming the files and the mismatch, anything that may not be combined."""
+    if len(members) < 2:
+        raise CombinationError(f"a combination needs at least two limit files, got {len(members)}")
+    first = members[0]
+    ref = first.doc
+    checks = [
+        ("parameter of interest", lambda d: d["parameter_of_interest"]["name"]),
+        ("unit of the parameter of interest", lambda d: d["parameter_of_interest"]["unit"]),
+        ("x variable", lambda d: d["x"]["name"]),
+        ("unit of x", lambda d: d["x"]["unit"]),
+        ("result kind (observed, expected, projected, discovery)", lambda d: d["result"]["kind"]),
+        ("model", lambda d: d["model"]["name"]),
+    ]
+    for key in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ()):
+        checks.append((f"assumption '{key}'", lambda d, key=key: d["model"]["assumptions"].get(key)))
+    for what, get in checks:
+        for other in members[1:]:
+            if get(other.doc) != get(ref):
+                raise CombinationError(
+                    f"cannot combine {first.path} and {other.path}: different {what} "
+                    f"({get(ref)!r} vs {get(other.doc)!r})"
+                )
+    experiments: dict[str, str] = {}
+    for member in members:
+        name = member.doc["experiment"]
+        if name in experiments:
+            raise CombinationError(
+                f"cannot combine {experiments[name]} and {member.path}: both are {name} results built on the "
+                "same data, so their likelihoods are not independent"
+            )
+        experiments[name] = member.path
+
+
+def profile_at(doc: dict[str, Any], index: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(μ grid, -2ΔlnL) of one file at its x grid point ``index``."""
+    like = doc["likelihood"]
+    if like["type"] == "profile_table":
+        return np.asarray(like["poi_values"][index], float), np.asarray(like["delta_minus2lnl"][index], float)
+    per_poi = like["signal_per_poi"][index]
+    limit = doc["limit"]["value"][index]
+    mu = np.concatenate([[0.0], np.geomspace(limit * 1e-3, limit * 1e2, 400)])
+    return mu, counting_delta_m2lnl(mu * per_poi, like["observed_events"], like["expected_background_events"])
+
+
+def evaluate(mu_grid: NDArray[np.float64], m2dlnl: NDArray[np.float64], mu: NDArray[np.float64]) -> NDArray[np.float64]:
+    """-2ΔlnL of a tabulated profile at ``mu`` (linear inside, linear extrapolation outside)."""
+    inside = np.interp(mu, mu_grid, m2dlnl)
+    hi_slope = (m2dlnl[-1] - m2dlnl[-2]) / (mu_grid[-1] - mu_grid[-2]) if len(mu_grid) > 1 else 0.0
+    lo_slope = (m2dlnl[1] - m2dlnl[0]) / (mu_grid[1] - mu_grid[0]) if len(mu_grid) > 1 else 0.0
+    out = np.where(mu > mu_grid[-1], m2dlnl[-1] + hi_slope * (mu - mu_grid[-1]), inside)
+    return np.where(mu < mu_grid[0], m2dlnl[0] + lo_slope * (mu - mu_grid[0]), out)
+
+
+def profile_on_x(doc: dict[str, Any], x: float, mu: NDArray[np.float64]) -> NDArray[np.float64]:
+    """-2ΔlnL of a file at an arbitrary x inside its grid: linear in log x between grid points."""
+    xs = np.asarray(doc["limit"]["x"], float)
+    j = int(np.searchsorted(xs, x))
+    if j < len(xs) and np.isclose(xs[j], x, rtol=1e-9):
+        return evaluate(*profile_at(doc, j), mu)
+    if j == 0 or j == len(xs):
+        raise CombinationError(f"x = {x} lies outside the grid of {doc['experiment']}")
+    t = (np.log(x) - np.log(xs[j - 1])) / (np.log(xs[j]) - np.log(xs[j - 1]))
+    return (1 - t) * evaluate(*profile_at(doc, j - 1), mu) + t * evaluate(*profile_at(doc, j), mu)
+
+
+def limit_from_profile(mu: NDArray[np.float64], m2dlnl: NDArray[np.float64], threshold: float) -> float:
+    """Smallest μ above the minimum where -2ΔlnL reaches the threshold (linear interpolation)."""
+    best = int(np.argmin(m2dlnl))
+    above = np.nonzero((np.arange(len(mu)) > best) & (m2dlnl >= threshold))[0]
+    if len(above) == 0:
+        raise CombinationError("the combined -2ΔlnL never reaches the threshold inside the scanned range")
+    i = int(above[0])
+    t = (threshold - m2dlnl[i - 1]) / (m2dlnl[i] - m2dlnl[i - 1])
+    return float(mu[i - 1] + t * (mu[i] - mu[i - 1]))
+
+
+def combine(members: list[Member], cl: float, mu_points: int = 2000) -> dict[str, Any]:
+    """Combined profile and limit at each common x."""
+    check_comparable(members)
+    lo = max(min(m.doc["limit"]["x"]) for m in members)
+    hi = min(max(m.doc["limit"]["x"]) for m in members)
+    if lo > hi:
+        raise CombinationError(
+            "the x ranges do not overlap: " + ", ".join(f"{m.path} {min(m.doc['limit']['x'])}-{max(m.doc['limit']['x'])}" for m in members)
+        )
+    xs = sorted({x for m in members for x in m.doc["limit"]["x"] if lo <= x <= hi})
+    threshold = one_sided_threshold(cl)
+    limits, mu_rows, prof_rows = [], [], []
+    for x in xs:
+        individual = [float(np.exp(np.interp(np.log(x), np.log(m.doc["limit"]["x"]), np.log(m.doc["limit"]["value"]))))
+                      for m in members]
+        mu = np.concatenate([[0.0], np.geomspace(min(individual) * 1e-4, max(individual) * 10.0, mu_points)])
+        total = sum(profile_on_x(m.doc, x, mu) for m in members)
+        total = total - total.min()
+        limits.append(limit_from_profile(mu, total, threshold))
+        keep = (mu == 0) | ((mu >= limits[-1] / 100) & (mu <= limits[-1] * 10))
+        mu_rows.append(mu[keep])
+        prof_rows.append(np.maximum(total[keep], 0.0))
+    return {"x": np.asarray(xs), "limit": np.asarray(limits), "poi_values": mu_rows, "delta_minus2lnl": prof_rows,
+            "threshold": threshold}
+
+
+def sha256_of(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def combined_document(name: str, members: list[Member], cl: float, result: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
+    """The combined result as a standard limit file."""
+    ref = members[0].doc
+    references, seen = [], set()
+    for member in members:
+        for reference in member.doc["references"]:
+            if reference["citation"] not in seen:
+                seen.add(reference["citation"])
+                references.append(reference)
+    defining = {k: ref["model"]["assumptions"].get(k) for k in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ())}
+    return {
+        "schema": "urn:dmcombine:schema:limit-file:1",
+        "experiment": " + ".join(m.doc["experiment"] for m in members),
+        "analysis": f"statistical combination '{name}'",
+        "references": references,
+        "result": {
+            "kind": ref["result"]["kind"],
+            "confidence_level": cl,
+            "method": {
+                "name": "sum_of_profile_likelihoods",
+                "description": (
+                    "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
+                    f"(≥ 0); one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
+                ),
+            },
+        },
+        "model": {
+            "name": ref["model"]["name"],
+            "variant": name,
+            "assumptions": {
+                **defining,
+                "components": [
+                    {"file": m.path, "sha256": sha256_of(m.path), "experiment": m.doc["experiment"],
+                     "analysis": m.doc["analysis"], "variant": m.doc["model"]["variant"],
+                     "confidence_level": m.doc["result"]["confidence_level"]}
+                    for m in members
+                ],
+            },
+        },
+        "parameter_of_interest": ref["parameter_of_interest"],
+        "x": ref["x"],
+        "limit": {"x": result["x"], "value": result["limit"]},
+        "likelihood": {"type": "profile_table", "poi_values": result["poi_values"], "delta_minus2lnl": result["delta_minus2lnl"]},
+        "auxiliary_limits": [
+            {"label": f"{m.doc['experiment']} alone ({100 * m.doc['result']['confidence_level']:g}% CL)",
+             "x": m.doc["limit"]["x"], "value": m.doc["limit"]["value"]}
+            for m in members
+        ],
+        "provenance": provenance,
+    }
