@@ -1,6 +1,6 @@
 # dmcombine: the whole DAG at a glance.
 #
-#   fetch_input          rules/inputs.smk        one per input DID: materialise + verify checksums
+#   fetch_inputs         rules/inputs.smk        every input DID: materialise + verify checksums
 #   darkside50_limit     workflows/darkside50.smk one limit file per model variant
 #   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
 #   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line

@@ -16,6 +16,11 @@ rule combine:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
     params:
         cl=config["combination"]["confidence_level"],
     shell:
@@ -43,6 +48,11 @@ rule summary_sigmav_plot:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
     shell:
         "dmcombine --log {log} plot sigmav-plane --pdf {output.pdf} --png {output.png} {input}"
 
@@ -65,6 +75,11 @@ rule summary_provenance:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=500,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="512Mi",
     params:
         context=provenance_context_args(),
     shell:
@@ -87,5 +102,10 @@ rule hepdata_export:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
     shell:
         "dmcombine --log {log} hepdata --output {output} {input}"

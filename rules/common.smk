@@ -143,19 +143,35 @@ check_config()
 
 
 def fetched(did):
-    """Where fetch_input materialises an input, by its DID (scope and name)."""
+    """Where fetch_inputs materialises an input, by its DID (scope and name)."""
     scope, name = did.split(":", 1)
     return f"resources/inputs/{scope}/{name}"
 
 
-def shipped_copy(wildcards):
-    """The shipped file behind a DID, a declared input of fetch_input in embedded mode."""
-    did = f"{wildcards.scope}:{wildcards.name}"
-    if did not in CATALOGUE_ENTRIES:
-        raise ValueError(f"DID {did} is not in the inputs catalogue {CATALOGUE}")
+def needed_dids():
+    """Every input DID the enabled experiments and the summaries read, sorted."""
+    dids = {curve["did"] for curve in config["summary"]["si_context"]}
+    if "darkside50" in config["experiments"]:
+        dids.update(config["darkside50"]["inputs"].values())
+    if "fermi_dwarfs" in config["experiments"]:
+        section = config["fermi_dwarfs"]
+        dids.add(section["inputs"]["spectra"])
+        for name in fermi_sets():
+            dwarf_set = section["dwarf_sets"][name]
+            dids.update(
+                section["jfactor_tables"][t]["did"] for t in dwarf_set["jfactors"]
+            )
+            dids.update(fermi_likelihood_did(d) for d in dwarf_set["dwarfs"])
+    return sorted(dids)
+
+
+def shipped_copies():
+    """The shipped files behind the needed DIDs: declared inputs of fetch_inputs in embedded
+    mode (so a modified data file reruns the fetch, which then refuses it); none in Rucio mode.
+    """
     if config["inputs"]["source"] == "rucio":
         return []
-    return CATALOGUE_ENTRIES[did]["path"]
+    return [CATALOGUE_ENTRIES[did]["path"] for did in needed_dids()]
 
 
 def publish_target(key):

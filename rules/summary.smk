@@ -23,6 +23,11 @@ rule summary_si_plot:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
     params:
         context=context_args(config["summary"]["si_context"]),
         limits=lambda wildcards, input: " ".join(f"--limit {p}" for p in input.limits),
@@ -44,6 +49,11 @@ rule publish_results:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=500,
+        runtime=10,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="512Mi",
     params:
         rse=publish_target("rse"),
         dataset=publish_target("dataset"),

@@ -6,7 +6,8 @@
 #   scripts/setup.sh          -> .venv        (analysis package, Snakemake 9, test tools)
 #   scripts/setup.sh reana    -> .venv-reana  (reana-client + Snakemake 7.32.4, REANA's engine)
 #   scripts/setup.sh rucio    -> .venv-rucio  (Rucio server, for the tests' local data lake)
-#   scripts/setup.sh all      -> all three
+#   scripts/setup.sh slurm    -> Debian's slurm-wlm and munge for the tests' cluster (root only)
+#   scripts/setup.sh all      -> the three environments, and Slurm where the machine allows
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -34,14 +35,31 @@ make_env() {  # make_env DIR LOCKFILE [editable]
     echo "$want" > "$stamp"
 }
 
+install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluster
+    if command -v slurmctld >/dev/null && command -v munged >/dev/null; then
+        echo "setup: Slurm is installed"
+        return
+    fi
+    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        echo "setup: cannot install Slurm here (needs root and apt-get); the Slurm test will say so" >&2
+        return
+    fi
+    echo "setup: installing slurm-wlm and munge from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        slurm-wlm slurmctld slurmd slurm-client munge >/dev/null
+}
+
 case "${1:-main}" in
     main) make_env .venv requirements/main.lock editable ;;
     reana) make_env .venv-reana requirements/reana.lock ;;
     rucio) make_env .venv-rucio requirements/rucio-server.lock ;;
+    slurm) install_slurm ;;
     all)
         make_env .venv requirements/main.lock editable
         make_env .venv-reana requirements/reana.lock
         make_env .venv-rucio requirements/rucio-server.lock
+        install_slurm
         ;;
-    *) echo "usage: scripts/setup.sh [main|reana|rucio|all]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|all]" >&2; exit 2 ;;
 esac

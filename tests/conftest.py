@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REANA_BIN = REPO / ".venv-reana" / "bin"
 # What a user's clone needs to run the workflow (everything else is the package, installed).
-WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "reana.yaml")
+WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles", "reana.yaml")
 
 
 def copy_workflow(dest: Path) -> Path:

@@ -41,6 +41,7 @@ def test_catalogue_verify_passes_on_the_shipped_inputs(monkeypatch) -> None:  # 
 
 def test_fetch_unknown_did(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.chdir(REPO)
-    result = CliRunner().invoke(main, ["fetch", "dmcombine:missing.dat", "--output", str(tmp_path / "x")])
+    out = tmp_path / "dmcombine" / "missing.dat"
+    result = CliRunner().invoke(main, ["fetch", str(out)])
     assert result.exit_code == 1 and "DID dmcombine:missing.dat is not in the inputs catalogue" in result.output
-    assert not (tmp_path / "x").exists()
+    assert not out.exists()

@@ -16,6 +16,11 @@ rule darkside50_limit:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=500,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="512Mi",
     params:
         cfg=config_arg("darkside50"),
     shell:

@@ -19,6 +19,11 @@ rule fermi_dwarfs_limit:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=2000,
+        runtime=10,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="2Gi",
     params:
         cfg=fermi_config_arg,
     shell:
@@ -49,6 +54,11 @@ rule fermi_dwarfs_plot:
         "../envs/dmcombine.yaml"
     container:
         IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
     shell:
         "dmcombine --log {log} plot sigmav --pdf {output.pdf} --png {output.png}"
         " --title 'Fermi-LAT dwarfs ({wildcards.dwarf_set})' {input.limits}"

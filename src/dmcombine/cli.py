@@ -66,33 +66,37 @@ def main(log_file: str | None) -> None:
 
 
 @main.command()
-@click.argument("did")
+@click.argument("outputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--source", type=click.Choice(["embedded", "rucio"]), default="embedded", show_default=True)
-@click.option("--shipped", default="", help="embedded: the shipped copy (default: its catalogue path).")
+@click.option("--shipped", default="", help="embedded: the shipped copies (space-separated); default: catalogue paths.")
 @click.option("--attempts", default=3, show_default=True, type=click.IntRange(1, 20), help="rucio: tries when the server is unreachable.")
-@click.option("--output", required=True, type=click.Path(dir_okay=False))
-def fetch(did: str, catalogue: str, source: str, shipped: str, attempts: int, output: str) -> None:
-    """Materialise input DID (scope:name) at OUTPUT, verifying size, adler32 and md5.
+def fetch(outputs: tuple[str, ...], catalogue: str, source: str, shipped: str, attempts: int) -> None:
+    """Materialise inputs at OUTPUTS (<dir>/<scope>/<name>, one per DID), verifying size, adler32, md5.
 
-    embedded: copy the file shipped in the repository; rucio: download the DID from the Rucio
+    embedded: copy the files shipped in the repository; rucio: download the DIDs from the Rucio
     server of the standard client configuration (RUCIO_CONFIG / rucio.cfg).
     """
     from dmcombine.catalogue import Catalogue, fetch_embedded
 
-    entry = Catalogue.load(catalogue)[did]
+    cat = Catalogue.load(catalogue)
+    entries = [cat[f"{Path(p).parent.name}:{Path(p).name}"] for p in outputs]
     if source == "rucio":
         from dmcombine import datalake
 
-        datalake.fetch(entry, output, attempts=attempts)
-        origin = "Rucio"
+        datalake.fetch(entries, list(outputs), attempts=attempts)
     else:
-        fetch_embedded(entry, shipped or entry.path, output)
-        origin = shipped or entry.path
-    log.info(
-        "fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s",
-        did, origin, entry.checksums.bytes, entry.checksums.adler32, entry.checksums.md5, output,
-    )
+        listed = set(shipped.split())
+        for entry, output in zip(entries, outputs, strict=True):
+            if listed and entry.path not in listed:
+                raise ConfigError(f"input {entry.did}: its shipped copy {entry.path} was not declared to this job")
+            fetch_embedded(entry, entry.path, output)
+    for entry, output in zip(entries, outputs, strict=True):
+        log.info(
+            "fetched %s from %s (%s bytes, adler32 %s, md5 %s) -> %s", entry.did,
+            "Rucio" if source == "rucio" else entry.path, entry.checksums.bytes, entry.checksums.adler32,
+            entry.checksums.md5, output,
+        )
 
 
 @main.group("catalogue")

@@ -111,41 +111,49 @@ def _recorded_checksums(client: Any, entry: CatalogueEntry) -> Checksums:
     return Checksums(int(meta.get("bytes") or -1), str(meta.get("adler32")), str(meta.get("md5")))
 
 
-def fetch(entry: CatalogueEntry, output: str | Path, attempts: int = 3, wait_s: float = 1.0) -> None:
-    """Download DID ``entry`` from Rucio to ``output`` and check it against the catalogue.
-
-    Nothing is written at ``output`` unless every check passes.
+def fetch(entries: list[CatalogueEntry], outputs: list[str], attempts: int = 3, wait_s: float = 1.0) -> None:
+    """Download the DIDs of ``entries`` from Rucio (one download for all) to ``outputs`` and check
+    each against the catalogue. Nothing is written at an output unless every file passed.
     """
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if not entries:
+        return
+    paths = [Path(o) for o in outputs]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    what = f"fetching {entries[0].did}" + (f" and {len(entries) - 1} other input(s)" if len(entries) > 1 else "")
 
-    def attempt() -> bytes:
+    def attempt() -> list[bytes]:
         from rucio.client.downloadclient import DownloadClient
 
         client = _client()
-        recorded = _recorded_checksums(client, entry)
-        if recorded != entry.checksums:
-            raise InputIntegrityError(
-                f"input {entry.did}: the data lake {_host()} records {recorded.bytes} bytes, adler32 "
-                f"{recorded.adler32}, md5 {recorded.md5}; the inputs catalogue expects {entry.checksums.bytes} "
-                f"bytes, adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5}. It holds another file "
-                "under this DID."
-            )
-        with tempfile.TemporaryDirectory(prefix=".fetch-", dir=output.parent) as tmp:
+        for entry in entries:
+            recorded = _recorded_checksums(client, entry)
+            if recorded != entry.checksums:
+                raise InputIntegrityError(
+                    f"input {entry.did}: the data lake {_host()} records {recorded.bytes} bytes, adler32 "
+                    f"{recorded.adler32}, md5 {recorded.md5}; the inputs catalogue expects {entry.checksums.bytes} "
+                    f"bytes, adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5}. It holds another file "
+                    "under this DID."
+                )
+        with tempfile.TemporaryDirectory(prefix=".fetch-", dir=paths[0].parent) as tmp:
             # Rucio's own checksum test is skipped so that a corrupted replica reaches ours, which
             # names both checksums; nothing leaves this directory unless it passes.
-            results = DownloadClient(client=client, logger=rucio_log).download_dids(
-                [{"did": entry.did, "base_dir": tmp, "no_subdir": True, "ignore_checksum": True}]
-            )
-            state = results[0].get("clientState") if results else None
-            path = Path(tmp) / entry.name
-            if state not in ("DONE", "ALREADY_DONE") or not path.exists():
-                raise DataLakeError(f"input {entry.did}: download from {_host()} ended in state {state}")
-            return path.read_bytes()
+            items = [{"did": e.did, "base_dir": tmp, "no_subdir": True, "ignore_checksum": True} for e in entries]
+            results = DownloadClient(client=client, logger=rucio_log).download_dids(items)
+            states = {f"{r.get('scope')}:{r.get('name')}": r.get("clientState") for r in results}
+            data = []
+            for entry in entries:
+                path = Path(tmp) / entry.name
+                if states.get(entry.did) not in ("DONE", "ALREADY_DONE") or not path.exists():
+                    raise DataLakeError(f"input {entry.did}: download from {_host()} ended in state {states.get(entry.did)}")
+                data.append(path.read_bytes())
+            return data
 
-    data = with_retries(attempt, f"fetching {entry.did}", attempts, wait_s)
-    verify(entry, data, f"replica downloaded from {_host()}")
-    atomic_write_bytes(output, data)
+    contents = with_retries(attempt, what, attempts, wait_s)
+    for entry, data in zip(entries, contents, strict=True):
+        verify(entry, data, f"replica downloaded from {_host()}")
+    for path, data in zip(paths, contents, strict=True):
+        atomic_write_bytes(path, data)
 
 
 @dataclass
