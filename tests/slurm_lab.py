@@ -77,6 +77,9 @@ class SlurmLab:
 
     def start(self, timeout_s: float = 60.0) -> SlurmLab:
         began = time.monotonic()
+        running = [d for d in ("slurmctld", "slurmd") if _run(["pgrep", "-x", d]).returncode == 0]
+        if running:
+            raise RuntimeError(f"{', '.join(running)} already running on this machine: stop it before the tests")
         for sub in ("state", "spool"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         conf = self.root / "slurm.conf"

@@ -40,8 +40,7 @@ def test_full_workflow_through_slurm_is_byte_identical(slurm: SlurmLab, default_
     elapsed = time.monotonic() - began
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print(f"Slurm-profile workflow: {elapsed:.1f} s, {slurm.submitted_jobs() - before} sbatch jobs", file=sys.stderr)
-    assert slurm.submitted_jobs() - before >= 10  # every rule went through sbatch (fetches as one group)
-    assert any((workdir / ".snakemake/slurm_logs").rglob("*.log"))
+    assert slurm.submitted_jobs() - before >= 20  # every job of the DAG went through sbatch
     limit_files = sorted(p.relative_to(default_run) for p in (default_run / "results").rglob("limit.json"))
     assert limit_files
     for rel in limit_files:

@@ -11,7 +11,7 @@ import yaml
 
 from dmcombine import __version__
 
-from .conftest import REANA_BIN, REPO, VENV_BIN, run, tool_env
+from .conftest import REANA_BIN, REPO, VENV_BIN, copy_workflow, run, tool_env
 
 pytestmark = pytest.mark.toolchain
 
@@ -47,6 +47,18 @@ def test_dry_run_under_snakemake_7_32_4(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for rule in ("fetch_inputs", "darkside50_limit", "fermi_dwarfs_limit", "summary_si_plot", "hepdata_export"):
         assert rule in result.stdout
+
+
+@pytest.mark.workflow
+def test_full_run_under_snakemake_7_32_4_is_byte_identical(default_run: Path, tmp_path: Path) -> None:
+    """REANA's engine executes the DAG with Snakemake 7.32.4: run it end to end with that version
+    (jobs call the dmcombine CLI from the project's environment, as the analysis image provides)."""
+    workdir = copy_workflow(tmp_path / "snakemake7")
+    result = run([_reana_tool("snakemake"), "--cores", "2"], cwd=workdir, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    files = sorted(p.relative_to(default_run) for p in (default_run / "results").rglob("limit.json"))
+    for rel in files:
+        assert (workdir / rel).read_bytes() == (default_run / rel).read_bytes(), rel
 
 
 def test_snakemake_7_still_validates_the_config(tmp_path: Path) -> None:
