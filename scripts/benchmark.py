@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark: compute time of each experiment's physics (not a test; prints figures).
+"""Benchmark: compute time of each experiment's physics, and wall times of the workflow
+(not a test; prints figures).
 
-Run with the project's environment: `.venv/bin/python scripts/benchmark.py [--repeat 5]`.
-Each figure is the median of --repeat runs, timed in-process around the package calls the CLI
-makes (inputs parsed once beforehand), so process start-up and file fetching are excluded.
+    .venv/bin/python scripts/benchmark.py [--repeat 5]            # physics, in-process
+    .venv/bin/python scripts/benchmark.py --workflow [--repeat 3]  # + whole-workflow wall times
+    .venv/bin/python scripts/benchmark.py --workflow --slurm       # + the Slurm-profile run
+                                                                   #   (needs a running cluster)
+
+Physics figures are medians of --repeat runs, timed around the package calls the CLI makes
+(inputs parsed once beforehand), so process start-up and file fetching are excluded. Workflow
+figures are medians of --repeat runs of Snakemake in fresh copies of the workflow on all cores.
 """
 
 from __future__ import annotations
@@ -72,9 +78,106 @@ def fermi_case(dwarf_set: str, channels: list[str], points: int) -> Callable[[],
     return lambda: [fd.compute(section, ch, dwarfs, likes, spectra) for ch in channels]
 
 
+def rates_against_wimprates(repeat: int) -> tuple[float, float, float]:
+    """Our vectorised SI rate vs wimprates 0.5.0 on 20 masses × 50 energies (argon): time of each
+    (median) and the largest relative difference after removing wimprates' 1/N_esc² factor."""
+    import warnings
+
+    import numpy as np
+    from scipy.special import erf
+
+    from dmcombine.constants import ATOMIC_MASS_UNIT_GEV
+    from dmcombine.direct_detection.halo import StandardHaloModel
+    from dmcombine.direct_detection.nuclear import single_isotope_target
+    from dmcombine.direct_detection.rates import differential_rate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import numericalunits as nu
+        import wimprates as wr
+        from wimprates.elastic_nr import ATOMIC_WEIGHT
+    masses = np.geomspace(20.0, 1e4, 20)
+    energies = np.linspace(1.0, 200.0, 50)
+    kms = nu.km / nu.s
+    halo = wr.StandardHaloModel(v_0=220 * kms, v_esc=544 * kms, rho_dm=0.3 * nu.GeV / nu.c0**2 / nu.cm**3)
+    vearth = float(wr.v_earth(t=None, v_0=220 * kms) / kms)
+
+    def theirs() -> np.ndarray:
+        return np.array([[wr.rate_elastic(e * nu.keV, m * nu.GeV / nu.c0**2, 1e-45 * nu.cm**2, material="Ar",
+                                          halo_model=halo) for e in energies] for m in masses]) * (nu.kg * nu.day * nu.keV)
+
+    a = ATOMIC_WEIGHT["Ar"]
+    target = single_isotope_target("Ar", a, 18, a)
+    ours_halo = StandardHaloModel(0.3, 220.0, 544.0, vearth)
+
+    def ours() -> np.ndarray:
+        return differential_rate(energies, masses, 1e-45, target, ours_halo, nucleon_mass_gev=ATOMIC_MASS_UNIT_GEV)
+
+    t_ours = median_seconds(ours, repeat)[0]
+    t_theirs = median_seconds(theirs, max(1, repeat // 2))[0]
+    z = 544.0 / 220.0
+    n_esc = erf(z) - 2 * z * np.exp(-z * z) / np.sqrt(np.pi)
+    w, o = theirs() / n_esc**2, ours()
+    live = w > 0
+    return t_ours, t_theirs, float(np.max(np.abs(o[live] / w[live] - 1)))
+
+
+def workflow_times(repeat: int, slurm: bool) -> list[tuple[str, float, float, float]]:
+    """Wall times of whole Snakemake runs in fresh copies of the workflow."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    parts = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    snakemake = str(Path(sys.executable).parent / "snakemake")
+
+    def fresh() -> Path:
+        work = Path(tempfile.mkdtemp(prefix="dmcombine-bench-"))
+        for part in parts:
+            (shutil.copytree if (REPO / part).is_dir() else shutil.copy2)(REPO / part, work / part)
+        return work
+
+    def timed(work: Path, *args: str) -> float:
+        began = time.perf_counter()
+        subprocess.run([snakemake, *args], cwd=work, env=env, check=True, capture_output=True, timeout=3600)
+        return time.perf_counter() - began
+
+    rows = []
+    cold, noop, tenfold = [], [], []
+    for _ in range(repeat):
+        work = fresh()
+        cold.append(timed(work, "--cores", "all"))
+        noop.append(timed(work, "--cores", "all"))
+        shutil.rmtree(work)
+    rows.append(("workflow, cold, all cores", statistics.median(cold), min(cold), max(cold)))
+    rows.append(("workflow, no-op rerun", statistics.median(noop), min(noop), max(noop)))
+    for _ in range(max(1, repeat // 3)):
+        work = fresh()
+        (work / "tenfold.yaml").write_text(
+            "darkside50: {mass_grid_gev: {min: 10.0, max: 10000.0, points: 610}}\n"
+            "fermi_dwarfs: {mass_grid_gev: {min: 5.0, max: 10000.0, points: 400}}\n"
+        )
+        tenfold.append(timed(work, "--cores", "all", "--configfile", "tenfold.yaml"))
+        shutil.rmtree(work)
+    rows.append(("workflow, 10x mass points (610 DS50, 400 Fermi)", statistics.median(tenfold), min(tenfold), max(tenfold)))
+    if slurm:
+        times = []
+        for _ in range(repeat):
+            work = fresh()
+            times.append(timed(work, "--workflow-profile", "profiles/slurm"))
+            shutil.rmtree(work)
+        rows.append(("workflow through profiles/slurm (sbatch)", statistics.median(times), min(times), max(times)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workflow", action="store_true", help="also time whole workflow runs")
+    parser.add_argument("--slurm", action="store_true", help="with --workflow: also through profiles/slurm")
     args = parser.parse_args()
     cases = [
         ("DarkSide-50 limit, 61 masses (default)", darkside50_case(61)),
@@ -88,6 +191,14 @@ def main() -> None:
     for name, action in cases:
         med, lo, hi = median_seconds(action, args.repeat)
         print(f"{name:72s} {med:9.3f} {lo:9.3f} {hi:9.3f}")
+    t_ours, t_theirs, worst = rates_against_wimprates(args.repeat)
+    print(f"{'SI rate, 20 masses x 50 energies: dmcombine (vectorised)':72s} {t_ours:9.4f}")
+    print(f"{'SI rate, same grid: wimprates 0.5.0 (numerical integration)':72s} {t_theirs:9.4f}")
+    print(f"  ratio wimprates/dmcombine = {t_theirs / t_ours:.0f}; largest relative difference "
+          f"(after wimprates' 1/N_esc^2) = {worst:.2e}")
+    if args.workflow:
+        for name, med, lo, hi in workflow_times(args.repeat, args.slurm):
+            print(f"{name:72s} {med:9.1f} {lo:9.1f} {hi:9.1f}")
 
 
 if __name__ == "__main__":

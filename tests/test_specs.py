@@ -127,6 +127,11 @@ def test_environment_file_and_image_recipe_pin_the_locked_versions() -> None:
         r"^FROM python:3\.11\.\d+-slim-bookworm$", dockerfile, re.M
     )
     assert ":latest" not in dockerfile
+    apptainer = (REPO / "envs/dmcombine.def").read_text()
+    assert "requirements/main.lock" in apptainer and "--require-hashes" in apptainer
+    base = re.search(r"^FROM (\S+)", dockerfile, re.M).group(1)
+    assert re.search(rf"^From: {re.escape(base)}$", apptainer, re.M), "Dockerfile and Apptainer recipe use different bases"
+    assert __version__ in apptainer
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
     for requirement in project["project"]["dependencies"]:
         package = re.split(r"[<>=!~ ]", requirement)[0].lower()
