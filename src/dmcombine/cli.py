@@ -408,6 +408,24 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
     log.info("wrote %s and %s", pdf, png)
 
 
+def _sigmav_curves(limits: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """(channel, curve) of each <sigma v> limit file, labelled by experiment and variant."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+
+    curves = []
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["unit"] != "cm^3/s" or doc["x"]["unit"] != "GeV":
+            raise ConfigError(f"{path}: a <sigma v> plot needs a cross-section in cm^3/s versus mass in GeV")
+        combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
+        channel = doc["model"]["assumptions"].get("channel", "?")
+        label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
+        curves.append((channel, plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True)))
+    return curves
+
+
 @plot.command("sigmav-plane")
 @click.argument("limits", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--pdf", required=True, type=click.Path(dir_okay=False))
@@ -415,19 +433,11 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
 @click.option("--title", default="Dark-matter annihilation: all results", show_default=True)
 def plot_sigmav_plane(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
     """The <sigma v> plane: one panel per channel, each experiment and each combination."""
-    import numpy as np
-
-    from dmcombine import limitfile, plotting
+    from dmcombine import plotting
 
     by_channel: dict[str, list] = {}
-    for path in limits:
-        doc = limitfile.read(path)
-        if doc["parameter_of_interest"]["name"] != "sigmav":
-            raise ConfigError(f"{path}: not a <sigma v> limit file")
-        combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
-        label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
-        curve = plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True)
-        by_channel.setdefault(doc["model"]["assumptions"].get("channel", "?"), []).append(curve)
+    for channel, curve in _sigmav_curves(limits):
+        by_channel.setdefault(channel, []).append(curve)
     plotting.sigmav_plane(by_channel, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 
@@ -438,19 +448,13 @@ def plot_sigmav_plane(limits: tuple[str, ...], pdf: str, png: str, title: str) -
 @click.option("--png", required=True, type=click.Path(dir_okay=False))
 @click.option("--title", default="Dark-matter annihilation", show_default=True)
 def plot_sigmav(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
-    """<sigma v> limits versus mass, one curve per file, with the thermal-relic cross-section."""
-    import numpy as np
+    """<sigma v> limits versus mass, one curve per file (labelled by channel), with the thermal relic."""
+    from dmcombine import plotting
 
-    from dmcombine import limitfile, plotting
-
-    curves = []
-    for path in limits:
-        doc = limitfile.read(path)
-        if doc["parameter_of_interest"]["unit"] != "cm^3/s" or doc["x"]["unit"] != "GeV":
-            raise ConfigError(f"{path}: the <sigma v> plot needs a cross-section in cm^3/s versus mass in GeV")
-        channel = doc["model"]["assumptions"].get("channel", "?")
-        label = f"{doc['experiment']} {plotting.channel_label(channel)}"
-        curves.append(plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True))
+    curves = [
+        plotting.Curve(f"{c.label.split(' (')[0]} {plotting.channel_label(ch)}", c.x, c.y, True)
+        for ch, c in _sigmav_curves(limits)
+    ]
     plotting.sigmav_summary(curves, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 

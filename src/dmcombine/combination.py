@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from scipy.stats import chi2
 
 from dmcombine.errors import DmcombineError
+from dmcombine.limitfile import SCHEMA_ID
 from dmcombine.stats import counting_delta_m2lnl
 
 log = logging.getLogger("dmcombine")
@@ -182,7 +183,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
                 references.append(reference)
     defining = {k: ref["model"]["assumptions"].get(k) for k in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ())}
     return {
-        "schema": "urn:dmcombine:schema:limit-file:1",
+        "schema": SCHEMA_ID,
         "experiment": " + ".join(m.doc["experiment"] for m in members),
         "analysis": f"statistical combination '{name}'",
         "references": references,

@@ -29,6 +29,7 @@ from dmcombine.direct_detection.config import couplings_from_config, halo_from_c
 from dmcombine.direct_detection.rates import expected_events_per_cm2
 from dmcombine.errors import InputFormatError
 from dmcombine.grids import log_grid
+from dmcombine.limitfile import SCHEMA_ID
 from dmcombine.stats import poisson_upper_limit
 
 EXPERIMENT = "DarkSide-50"
@@ -196,7 +197,7 @@ def limit_document(cfg: dict[str, Any], result: dict[str, Any], provenance: dict
         "no_background": "Poisson upper limit ignoring the background, s_up = F^-1_chi2(CL; 2(n+1))/2",
     }[method]
     return {
-        "schema": "urn:dmcombine:schema:limit-file:1",
+        "schema": SCHEMA_ID,
         "experiment": EXPERIMENT,
         "analysis": ANALYSIS,
         "references": REFERENCES,

@@ -38,6 +38,7 @@ from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.grids import log_grid
 from dmcombine.indirect.jfactors import JTable
 from dmcombine.indirect.spectra import SpectrumTable
+from dmcombine.limitfile import SCHEMA_ID
 
 EXPERIMENT = "Fermi-LAT"
 ANALYSIS = "dwarf spheroidal galaxies, joint bin-by-bin likelihood (6-year Pass 8)"
@@ -241,7 +242,7 @@ def limit_document(cfg: dict[str, Any], dwarf_set: str, channel: str, dwarfs: di
     ]
     set_cfg = cfg["dwarf_sets"][dwarf_set]
     return {
-        "schema": "urn:dmcombine:schema:limit-file:1",
+        "schema": SCHEMA_ID,
         "experiment": EXPERIMENT,
         "analysis": ANALYSIS,
         "references": REFERENCES,
