@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh main
 export PATH="$PWD/.venv/bin:$PATH"
-exec snakemake --cores "${CORES:-all}" "$@"
+exec snakemake --workflow-profile profiles/local --cores "${CORES:-all}" "$@"

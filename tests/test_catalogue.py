@@ -91,3 +91,15 @@ def test_catalogue_entry_fields_are_checked(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(doc))
     with pytest.raises(ConfigError, match=r"entry 1 \(dmcombine:darkside50.overall_nr_acceptance_vs_enr.dat\): missing field\(s\) md5"):
         Catalogue.load(bad)
+
+
+def test_a_file_swapped_for_another_experiments_is_refused(tmp_path: Path) -> None:
+    """The Fermi-LAT Draco likelihood put where the DarkSide-50 acceptance should be."""
+    cat = Catalogue.load(CATALOGUE)
+    entry = cat["dmcombine:darkside50.overall_nr_acceptance_vs_enr.dat"]
+    swapped = tmp_path / "acceptance.dat"
+    swapped.write_bytes((REPO / "data/fermi_dwarfs/likelihoods/like_draco.txt").read_bytes())
+    with pytest.raises(InputIntegrityError) as info:
+        fetch_embedded(entry, swapped, tmp_path / "out.dat")
+    assert entry.did in str(info.value) and entry.checksums.md5 in str(info.value)
+    assert not (tmp_path / "out.dat").exists()

@@ -103,6 +103,7 @@ def test_light_masses_are_left_out_and_listed() -> None:
     [
         (b"50 0.1\n60 nan\n70 0.7\n", "row 2 holds a non-finite value"),
         (b"50 0.1\n60 1.7\n70 0.7\n", "row 2 is (60.0, 1.7)"),
+        (b"50 0.1\n60 -0.5\n70 0.7\n", "row 2 is (60.0, -0.5)"),
         (b"50 0.1 3\n60 0.5 3\n70 0.7 3\n", "two columns"),
         (b"50,0.1\n", "two numeric columns"),
         (b"", "the file is empty"),

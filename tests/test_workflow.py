@@ -104,6 +104,8 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
         ("darkside50: {inputs: {summary: 'dmcombine:darkside50.nope.json'}}", ["darkside50.inputs.summary", "dmcombine:darkside50.nope.json", "not in the inputs catalogue"]),
         ("fermi_dwarfs: {dwarf_sets: {mine: {description: x, jfactors: [albert2017_kinematic], dwarfs: [draco, dracoo]}}}", ["fermi_dwarfs.dwarf_sets.mine.dwarfs", "unknown dwarf 'dracoo'", "known: bootes_I"]),
         ("fermi_dwarfs: {channels: [bb, bbbar]}", ["bbbar", "is not one of"]),
+        ("darkside50: {variants: {shm2021: {halo: {rho_gev_cm33: 0.4}}}}", ["rho_gev_cm33", "Additional properties are not allowed"]),
+        ("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 0}}", ["points", "0 is less than the minimum of 1"]),
         ("fermi_dwarfs: {run_sets: [albert2071]}", ["fermi_dwarfs.run_sets", "'albert2071' is not defined"]),
     ],
 )

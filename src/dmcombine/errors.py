@@ -21,3 +21,7 @@ class InputFormatError(DmcombineError):
 
 class LimitFileError(DmcombineError):
     """A limit file does not follow the standard limit-file schema."""
+
+
+class OutputError(DmcombineError):
+    """An output could not be written (disk full, permissions); nothing partial was left."""
