@@ -69,7 +69,8 @@ def test_two_runs_in_one_directory_are_refused_by_the_lock(default_run: Path, tm
         while not any((workdir / ".snakemake/locks").glob("*")) if (workdir / ".snakemake/locks").exists() else True:
             assert first.poll() is None and time.monotonic() < deadline, "the first run never took the lock"
             time.sleep(0.05)
-        second = snakemake(workdir, "--cores", "1")
+        # as scripts/run.sh runs it (profiles/local reruns incomplete jobs, so only the lock stops it)
+        second = snakemake(workdir, "--workflow-profile", "profiles/local", "--cores", "1")
         output, _ = first.communicate(timeout=600)
     finally:
         if first.poll() is None:
