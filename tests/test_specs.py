@@ -38,6 +38,17 @@ def test_dry_run_under_snakemake_9() -> None:
     assert "fetch_inputs" in result.stdout or "Nothing to be done" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("profile", ["local", "slurm", "htcondor"])
+def test_every_profile_builds_the_dag(profile: str, tmp_path: Path) -> None:
+    """Each workflow profile is accepted by Snakemake 9 and its executor plugin (the Slurm and
+    HTCondor runs themselves need a cluster: Slurm's is tested in test_slurm.py)."""
+    workdir = copy_workflow(tmp_path / profile)
+    result = run([str(VENV_BIN / "snakemake"), "--workflow-profile", f"profiles/{profile}", "--dry-run"], cwd=workdir, timeout=180)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for rule in ("fetch_inputs", "darkside50_limit", "fermi_dwarfs_limit", "hepdata_export"):
+        assert rule in result.stdout
+
+
 def test_dry_run_under_snakemake_7_32_4(tmp_path: Path) -> None:
     """REANA's Snakemake engine runs 7.32.4: the DAG must build there too."""
     snakemake7 = _reana_tool("snakemake")
