@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from scipy.stats import chi2
 
 from dmcombine.errors import DmcombineError
-from dmcombine.limitfile import SCHEMA_ID
+from dmcombine.limitfile import header
 from dmcombine.stats import counting_delta_m2lnl
 
 log = logging.getLogger("dmcombine")
@@ -182,22 +182,13 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
                 seen.add(reference["citation"])
                 references.append(reference)
     defining = {k: ref["model"]["assumptions"].get(k) for k in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ())}
+    description = (
+        "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
+        f"(≥ 0); one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
+    )
     return {
-        "schema": SCHEMA_ID,
-        "experiment": " + ".join(m.doc["experiment"] for m in members),
-        "analysis": f"statistical combination '{name}'",
-        "references": references,
-        "result": {
-            "kind": ref["result"]["kind"],
-            "confidence_level": cl,
-            "method": {
-                "name": "sum_of_profile_likelihoods",
-                "description": (
-                    "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
-                    f"(≥ 0); one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
-                ),
-            },
-        },
+        **header(" + ".join(m.doc["experiment"] for m in members), f"statistical combination '{name}'",
+                 references, ref["result"]["kind"], cl, "sum_of_profile_likelihoods", description),
         "model": {
             "name": ref["model"]["name"],
             "variant": name,

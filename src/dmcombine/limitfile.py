@@ -38,6 +38,31 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def header(
+    experiment: str,
+    analysis: str,
+    references: list[dict[str, str]],
+    kind: str,
+    confidence_level: float,
+    method_name: str,
+    method_description: str,
+) -> dict[str, Any]:
+    """The opening blocks of every limit file (schema, experiment, analysis, references, result),
+    in the order every writer uses; the caller adds model, parameters, limit, likelihood and
+    provenance."""
+    return {
+        "schema": SCHEMA_ID,
+        "experiment": experiment,
+        "analysis": analysis,
+        "references": references,
+        "result": {
+            "kind": kind,
+            "confidence_level": confidence_level,
+            "method": {"name": method_name, "description": method_description},
+        },
+    }
+
+
 def _where(error: jsonschema.ValidationError) -> str:
     path = "/".join(str(p) for p in error.absolute_path)
     return f"/{path}" if path else "(top level)"

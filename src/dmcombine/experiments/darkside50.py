@@ -29,7 +29,7 @@ from dmcombine.direct_detection.config import couplings_from_config, halo_from_c
 from dmcombine.direct_detection.rates import expected_events_per_cm2
 from dmcombine.errors import InputFormatError
 from dmcombine.grids import log_grid
-from dmcombine.limitfile import SCHEMA_ID
+from dmcombine.limitfile import header
 from dmcombine.stats import poisson_upper_limit
 
 EXPERIMENT = "DarkSide-50"
@@ -197,15 +197,8 @@ def limit_document(cfg: dict[str, Any], result: dict[str, Any], provenance: dict
         "no_background": "Poisson upper limit ignoring the background, s_up = F^-1_chi2(CL; 2(n+1))/2",
     }[method]
     return {
-        "schema": SCHEMA_ID,
-        "experiment": EXPERIMENT,
-        "analysis": ANALYSIS,
-        "references": REFERENCES,
-        "result": {
-            "kind": "observed",
-            "confidence_level": cfg["confidence_level"],
-            "method": {"name": f"poisson_counting_{method}", "description": description},
-        },
+        **header(EXPERIMENT, ANALYSIS, REFERENCES, "observed", cfg["confidence_level"],
+                 f"poisson_counting_{method}", description),
         "model": {
             "name": "WIMP elastic spin-independent scattering",
             "variant": cfg["variant"],

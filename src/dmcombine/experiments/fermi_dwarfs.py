@@ -38,7 +38,7 @@ from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.grids import log_grid
 from dmcombine.indirect.jfactors import JTable
 from dmcombine.indirect.spectra import SpectrumTable
-from dmcombine.limitfile import SCHEMA_ID
+from dmcombine.limitfile import header
 
 EXPERIMENT = "Fermi-LAT"
 ANALYSIS = "dwarf spheroidal galaxies, joint bin-by-bin likelihood (6-year Pass 8)"
@@ -241,22 +241,13 @@ def limit_document(cfg: dict[str, Any], dwarf_set: str, channel: str, dwarfs: di
         for i in np.nonzero(keep)[0]
     ]
     set_cfg = cfg["dwarf_sets"][dwarf_set]
+    description = (
+        "sum over dwarfs of the public bin-by-bin Poisson likelihoods, J-factors profiled with "
+        f"log-normal priors; one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
+    )
     return {
-        "schema": SCHEMA_ID,
-        "experiment": EXPERIMENT,
-        "analysis": ANALYSIS,
-        "references": REFERENCES,
-        "result": {
-            "kind": "observed",
-            "confidence_level": cfg["confidence_level"],
-            "method": {
-                "name": "joint_profile_likelihood",
-                "description": (
-                    "sum over dwarfs of the public bin-by-bin Poisson likelihoods, J-factors profiled with "
-                    f"log-normal priors; one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
-                ),
-            },
-        },
+        **header(EXPERIMENT, ANALYSIS, REFERENCES, "observed", cfg["confidence_level"], "joint_profile_likelihood",
+                 description),
         "model": {
             "name": "WIMP annihilation",
             "variant": dwarf_set,
