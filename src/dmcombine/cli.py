@@ -325,13 +325,13 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
 def combine(name: str, files: tuple[str, ...], confidence_level: float, output: str, rule: str) -> None:
     """Combine the likelihoods of limit FILES (same parameter, same assumptions) as NAME."""
     from dmcombine import combination, limitfile
-    from dmcombine.provenance import provenance_record
+    from dmcombine.provenance import provenance_record, sha256_file
 
     members = [combination.Member(path, limitfile.read(path)) for path in files]
     result = combination.combine(members, confidence_level)
     inputs = {r["did"]: r for m in members for r in m.doc["provenance"]["inputs"]}
     cfg = {"name": name, "confidence_level": confidence_level,
-           "components": [combination.sha256_of(p) for p in files]}
+           "components": [sha256_file(p) for p in files]}
     prov = provenance_record(list(inputs.values()), cfg, rule)
     limitfile.write(output, combination.combined_document(name, members, confidence_level, result, prov))
     for x, lim in zip(result["x"], result["limit"], strict=True):
@@ -408,8 +408,9 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
     log.info("wrote %s and %s", pdf, png)
 
 
-def _sigmav_curves(limits: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """(channel, curve) of each <sigma v> limit file, labelled by experiment and variant."""
+def _sigmav_curves(limits: tuple[str, ...], by_channel_label: bool = False) -> list[tuple[str, Any]]:
+    """(channel, curve) of each <sigma v> limit file, labelled by experiment and variant (or, for
+    the plot of one dwarf set, by experiment and channel)."""
     import numpy as np
 
     from dmcombine import limitfile, plotting
@@ -421,7 +422,10 @@ def _sigmav_curves(limits: tuple[str, ...]) -> list[tuple[str, Any]]:
             raise ConfigError(f"{path}: a <sigma v> plot needs a cross-section in cm^3/s versus mass in GeV")
         combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
         channel = doc["model"]["assumptions"].get("channel", "?")
-        label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
+        if by_channel_label:
+            label = f"{doc['experiment']} {plotting.channel_label(channel)}"
+        else:
+            label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
         curves.append((channel, plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True)))
     return curves
 
@@ -451,10 +455,7 @@ def plot_sigmav(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None
     """<sigma v> limits versus mass, one curve per file (labelled by channel), with the thermal relic."""
     from dmcombine import plotting
 
-    curves = [
-        plotting.Curve(f"{c.label.split(' (')[0]} {plotting.channel_label(ch)}", c.x, c.y, True)
-        for ch, c in _sigmav_curves(limits)
-    ]
+    curves = [curve for _, curve in _sigmav_curves(limits, by_channel_label=True)]
     plotting.sigmav_summary(curves, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 

@@ -15,10 +15,8 @@ F⁻¹_χ²(2 CL - 1; 1) (2.71 for 95%, 1.64 for 90%), whatever CL each input qu
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +25,7 @@ from scipy.stats import chi2
 
 from dmcombine.errors import DmcombineError
 from dmcombine.limitfile import header
+from dmcombine.provenance import sha256_file
 from dmcombine.stats import counting_delta_m2lnl
 
 log = logging.getLogger("dmcombine")
@@ -168,10 +167,6 @@ def combine(members: list[Member], cl: float, mu_points: int = 2000) -> dict[str
             "threshold": threshold}
 
 
-def sha256_of(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def combined_document(name: str, members: list[Member], cl: float, result: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
     """The combined result as a standard limit file."""
     ref = members[0].doc
@@ -195,7 +190,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
             "assumptions": {
                 **defining,
                 "components": [
-                    {"file": m.path, "sha256": sha256_of(m.path), "experiment": m.doc["experiment"],
+                    {"file": m.path, "sha256": sha256_file(m.path), "experiment": m.doc["experiment"],
                      "analysis": m.doc["analysis"], "variant": m.doc["model"]["variant"],
                      "confidence_level": m.doc["result"]["confidence_level"]}
                     for m in members

@@ -77,14 +77,12 @@ def _transient(exc: BaseException) -> bool:
 
 def with_retries(action: Callable[[], T], what: str, attempts: int, wait_s: float) -> T:
     """Run ``action``; retry transient failures ``attempts`` times in all, waiting ``wait_s`` × 2^k."""
-    from rucio.common.exception import RucioException
-
     for attempt in range(1, attempts + 1):
         try:
             return action()
         except DmcombineError:
             raise
-        except (RucioException, OSError, Exception) as exc:  # noqa: BLE001 - classified below
+        except Exception as exc:  # noqa: BLE001 - classified by _transient below
             if not _transient(exc):
                 raise DataLakeError(f"{what} failed on {_host()}: {_describe(exc)}") from None
             if attempt == attempts:
@@ -102,12 +100,16 @@ def _recorded_checksums(client: Any, entry: CatalogueEntry) -> Checksums:
     from rucio.common.exception import DataIdentifierNotFound
 
     try:
-        meta = client.get_metadata(entry.scope, entry.name)
+        return _checksums_of(client.get_metadata(entry.scope, entry.name))
     except DataIdentifierNotFound:
         raise DataLakeError(
             f"DID {entry.did} does not exist on {_host()}; register the inputs with "
             "`dmcombine rucio register` or point RUCIO_CONFIG at a data lake that holds them"
         ) from None
+
+
+def _checksums_of(meta: dict[str, Any]) -> Checksums:
+    """Size and checksums of a DID as Rucio records them."""
     return Checksums(int(meta.get("bytes") or -1), str(meta.get("adler32")), str(meta.get("md5")))
 
 
@@ -216,10 +218,9 @@ def _registered(client: Any, did: str, local: Checksums) -> bool:
 
     scope, name = did.split(":", 1)
     try:
-        meta = client.get_metadata(scope, name)
+        recorded = _checksums_of(client.get_metadata(scope, name))
     except DataIdentifierNotFound:
         return False
-    recorded = Checksums(int(meta.get("bytes") or -1), str(meta.get("adler32")), str(meta.get("md5")))
     if recorded != local:
         raise DataLakeError(
             f"DID {did} already exists on {_host()} with adler32 {recorded.adler32}, md5 {recorded.md5}; "

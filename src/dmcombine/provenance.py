@@ -55,6 +55,11 @@ def git_commit() -> str:
     return commit + ("+dirty" if dirty else "")
 
 
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (names a limit file in combinations and provenance tables)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def software() -> dict[str, str]:
     """The software block of a provenance record."""
     return {"name": "dmcombine", "version": __version__, "git_commit": git_commit()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import re
 import warnings
 
@@ -51,11 +53,8 @@ PLANE_OF_POI = {"sigma_si_nucleon": "si", "sigma_sd_nucleon": "sd", "sigmav": "s
 
 def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[dict[str, str]]:  # noqa: ANN001
     """One row per curve: our limit files, then the published context curves."""
-    import hashlib
-    import json
-    from pathlib import Path
-
     from dmcombine import limitfile
+    from dmcombine.provenance import sha256_file
 
     rows = []
     for path in files:
@@ -70,7 +69,7 @@ def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[di
             "experiment": doc["experiment"],
             "paper": refs,
             "file": path,
-            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "sha256": sha256_file(path),
             "input_dids": dids,
             "assumptions": json.dumps(assumptions, sort_keys=True),
         })
@@ -85,7 +84,7 @@ def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[di
             "experiment": label,
             "paper": entry.paper,
             "file": path,
-            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "sha256": sha256_file(path),
             "input_dids": f"{did} (adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5})",
             "assumptions": "as published",
         })
@@ -94,12 +93,9 @@ def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[di
 
 def write_provenance(rows: list[dict[str, str]], csv_path: str, md_path: str) -> None:
     """Write the provenance table as CSV and as a Markdown table (atomically)."""
-    import csv
-    import io as _io
-
     from dmcombine.fileio import atomic_write_text
 
-    buffer = _io.StringIO()
+    buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PROVENANCE_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
