@@ -4,7 +4,9 @@
 #   darkside50_limit     workflows/darkside50.smk one limit file per model variant
 #   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
 #   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
+#   madmax_limit         workflows/madmax.smk     one g_agamma limit file per haloscope setup
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
+#   summary_axion_plot   rules/summary.smk       the axion plane with the QCD axion band
 #   combine              rules/combination.smk   sum of -2ΔlnL of independent results (per group)
 #   summary_sigmav_plot  rules/combination.smk   the <sigma v> plane, one panel per channel
 #   summary_provenance   rules/combination.smk   metadata table of every curve on every plot
@@ -34,6 +36,7 @@ include: "rules/common.smk"
 include: "rules/inputs.smk"
 include: "workflows/darkside50.smk"
 include: "workflows/fermi_dwarfs.smk"
+include: "workflows/madmax.smk"
 include: "rules/summary.smk"
 include: "rules/combination.smk"
 

@@ -69,10 +69,28 @@ def _check_fermi_dwarfs(section, problems):
                 )
 
 
+def _check_madmax(section, problems):
+    for name in section.get("run_setups", []):
+        if name not in section["setups"]:
+            problems.append(
+                f"madmax.run_setups: {name!r} is not defined in madmax.setups "
+                f"(defined: {', '.join(sorted(section['setups']))})"
+            )
+    for name, setup in section["setups"].items():
+        for i, rng in enumerate(setup["ranges"]):
+            if rng["min_uev"] >= rng["max_uev"]:
+                problems.append(
+                    f"madmax.setups.{name}.ranges[{i}]: min_uev ({rng['min_uev']}) must be "
+                    f"below max_uev ({rng['max_uev']})"
+                )
+
+
 def check_config():
     """What the JSON Schema cannot say: cross-field rules and references to the catalogue."""
     problems = []
     for name in config["experiments"]:
+        if "mass_grid_gev" not in config[name]:
+            continue
         grid = config[name]["mass_grid_gev"]
         if grid["min"] > grid["max"]:
             problems.append(
@@ -82,6 +100,8 @@ def check_config():
         _check_darkside50(config["darkside50"], problems)
     if "fermi_dwarfs" in config["experiments"]:
         _check_fermi_dwarfs(config["fermi_dwarfs"], problems)
+    if "madmax" in config["experiments"]:
+        _check_madmax(config["madmax"], problems)
     for i, curve in enumerate(config["summary"]["si_context"]):
         if curve["did"] not in CATALOGUE_ENTRIES:
             problems.append(
@@ -137,6 +157,29 @@ def fermi_limit_files(dwarf_set=None):
         dwarf_set=[dwarf_set] if dwarf_set else fermi_sets(),
         channel=config["fermi_dwarfs"]["channels"],
     )
+
+
+# --- MADMAX ---------------------------------------------------------------------------
+
+
+def madmax_setups():
+    section = config.get("madmax", {})
+    return section.get("run_setups") or sorted(section.get("setups", {}))
+
+
+def madmax_config_arg(wildcards):
+    """The resolved config of one MADMAX setup as one shell-quoted JSON argument."""
+    section = config["madmax"]
+    resolved = dict(section["setups"][wildcards.setup])
+    resolved["name"] = wildcards.setup
+    resolved["confidence_level"] = section["confidence_level"]
+    return shlex.quote(json.dumps(resolved, sort_keys=True, separators=(",", ":")))
+
+
+def madmax_limit_files():
+    if "madmax" not in config["experiments"]:
+        return []
+    return expand("results/madmax/{setup}/limit.json", setup=madmax_setups())
 
 
 check_config()
@@ -249,7 +292,7 @@ PLANE_EXPERIMENTS = {
     "sd": [],
     "sigmav": ["fermi_dwarfs"],
     "mediator": [],
-    "axion": [],
+    "axion": ["madmax"],
 }
 
 
@@ -294,12 +337,14 @@ def sigmav_plane_files():
 
 
 def plotted_limit_files():
-    return limit_files("darkside50") + sigmav_plane_files()
+    return limit_files("darkside50") + sigmav_plane_files() + madmax_limit_files()
 
 
 def all_limit_files():
     combos = [f"results/combination/{name}/limit.json" for name in combination_groups()]
-    return limit_files("darkside50") + fermi_limit_files() + combos
+    return (
+        limit_files("darkside50") + fermi_limit_files() + madmax_limit_files() + combos
+    )
 
 
 def provenance_context_args():
@@ -326,4 +371,9 @@ def final_targets():
             dwarf_set=fermi_sets(),
             ext=["pdf", "png"],
         )
+    if "axion" in planes:
+        targets += [
+            "results/summary/axion_summary.pdf",
+            "results/summary/axion_summary.png",
+        ]
     return targets

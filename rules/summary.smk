@@ -36,6 +36,35 @@ rule summary_si_plot:
         " --catalogue {input.catalogue} --pdf {output.pdf} --png {output.png}"
 
 
+rule summary_axion_plot:
+    input:
+        madmax_limit_files(),
+    output:
+        pdf=report(
+            "results/summary/axion_summary.pdf",
+            caption="../report/axion_summary.rst",
+            category="Summary",
+        ),
+        png=report(
+            "results/summary/axion_summary.png",
+            caption="../report/axion_summary.rst",
+            category="Summary",
+        ),
+    log:
+        "logs/summary/axion_summary.log",
+    conda:
+        "../envs/dmcombine.yaml"
+    container:
+        IMAGE
+    resources:
+        mem_mb=1000,
+        runtime=5,
+        # REANA's Kubernetes memory limit for this job
+        kubernetes_memory_limit="1Gi",
+    shell:
+        "dmcombine --log {log} plot axion --pdf {output.pdf} --png {output.png} {input}"
+
+
 # Opt-in (not part of `all`): `scripts/run.sh publish_results` uploads every final target to the
 # configured RSE and dataset, with their checksums, and keeps a receipt.
 rule publish_results:

@@ -107,6 +107,9 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
         ("darkside50: {variants: {shm2021: {halo: {rho_gev_cm33: 0.4}}}}", ["rho_gev_cm33", "Additional properties are not allowed"]),
         ("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 0}}", ["points", "0 is less than the minimum of 1"]),
         ("fermi_dwarfs: {run_sets: [albert2071]}", ["fermi_dwarfs.run_sets", "'albert2071' is not defined"]),
+        ("madmax: {setups: {prototype: {system_temperature_k: -4.0}}}", ["system_temperature_k", "-4.0", "minimum"]),
+        ("madmax: {setups: {full_scale: {ranges: [{min_uev: 40, max_uev: 400, time_days: 0}]}}}", ["time_days", "0", "minimum"]),
+        ("madmax: {setups: {prototype: {magnet_field_t: 0}}}", ["magnet_field_t", "0", "minimum"]),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path: Path, override: str, expected: list[str]) -> None:

@@ -316,6 +316,30 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
 # --- combination and publication ---------------------------------------------------------
 
 
+@main.group("madmax")
+def madmax_group() -> None:
+    """MADMAX dielectric haloscope (arXiv:2409.11777 prototype, arXiv:1901.07401 full scale)."""
+
+
+@madmax_group.command("limit")
+@click.option("--config-json", required=True, help="The resolved config of one setup (JSON).")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Limit file to write.")
+@click.option("--rule", default="dmcombine madmax limit", show_default=True, help="Recorded in the provenance.")
+def madmax_limit(config_json: str, output: str, rule: str) -> None:
+    """Limit (prototype) or projected reach (full scale) on g_agamma versus axion mass."""
+    from dmcombine import limitfile
+    from dmcombine.experiments import madmax
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    result = madmax.compute(cfg)
+    limitfile.write(output, madmax.limit_document(cfg, result, provenance_record([], cfg, rule)))
+    best = int(result["limit_gev"].argmin())
+    log.info("%s: strongest limit |g| < %.3g /GeV at m_a = %.4g µeV", cfg["name"], result["limit_gev"][best],
+             result["mass_ev"][best] * 1e6)
+    log.info("wrote %s", output)
+
+
 @main.command()
 @click.argument("name")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
@@ -457,6 +481,31 @@ def plot_sigmav(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None
 
     curves = [curve for _, curve in _sigmav_curves(limits, by_channel_label=True)]
     plotting.sigmav_summary(curves, pdf, png, title)
+    log.info("wrote %s and %s", pdf, png)
+
+
+@plot.command("axion")
+@click.argument("limits", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--pdf", required=True, type=click.Path(dir_okay=False))
+@click.option("--png", required=True, type=click.Path(dir_okay=False))
+@click.option("--title", default="Axion dark matter: axion-photon coupling", show_default=True)
+def plot_axion(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
+    """|g_agamma| versus m_a: limits (solid), discovery reach (dashed), KSVZ/DFSZ and the QCD band."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+
+    curves = []
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["unit"] != "GeV^-1" or doc["x"]["unit"] != "eV":
+            raise ConfigError(f"{path}: the axion plot needs a coupling in GeV^-1 versus mass in eV")
+        label = f"{doc['experiment']} {doc['model']['variant']} ({doc['result']['kind']})"
+        curves.append(plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True))
+        for aux in doc.get("auxiliary_limits", []):
+            curves.append(plotting.Curve(f"{doc['experiment']} {doc['model']['variant']}: {aux['label']}",
+                                         np.asarray(aux["x"]), np.asarray(aux["value"]), False))
+    plotting.axion_summary(curves, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 
 

@@ -26,3 +26,21 @@ KEV_PER_GEV = 1.0e6
 CM_PER_KM = 1.0e5
 DAYS_PER_YEAR = 365.25
 """Julian year [days], used for exposures quoted in t*yr."""
+
+BOLTZMANN_J_K = 1.380_649e-23
+"""Boltzmann constant [J/K] (exact)."""
+
+HBAR_GEV_S = 6.582_119_569e-25
+"""Reduced Planck constant [GeV s]."""
+
+JOULE_PER_GEV = 1.602_176_634e-10
+"""1 GeV in J (exact)."""
+
+ELEMENTARY_CHARGE_C = 1.602_176_634e-19
+"""Elementary charge [C] (exact)."""
+
+FINE_STRUCTURE = 7.297_352_5693e-3
+"""Fine-structure constant alpha."""
+
+PLANCK_EV_S = 4.135_667_696e-15
+"""Planck constant h [eV s] (exact): a photon of energy E has frequency E/h."""

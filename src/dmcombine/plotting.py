@@ -127,3 +127,38 @@ def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _save(fig, Path(pdf), Path(png))
         plt.close(fig)
+
+
+def axion_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
+    """|g_agamma| versus m_a [µeV], log-log, with KSVZ, DFSZ and the QCD axion band
+    (computed in :mod:`dmcombine.axion.haloscope`, not digitised)."""
+    from dmcombine.axion.haloscope import E_OVER_N, coupling_gev, qcd_band_gev
+
+    with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10}):
+        fig, ax = plt.subplots(figsize=(11, 6.2), layout="constrained")
+        masses = np.geomspace(10e-6, 1e-3, 200)
+        lo, hi = qcd_band_gev(masses)
+        ax.fill_between(masses * 1e6, lo, hi, color="#E69F00", alpha=0.25, lw=0, label="QCD axion band (E/N = 5/3 ... 44/3)")
+        for (model, e_over_n), ls in zip(E_OVER_N.items(), ("-", "--"), strict=True):
+            ax.plot(masses * 1e6, coupling_gev(masses, e_over_n), color="#8C5A00", lw=1.5, ls=ls, label=f"{model} (E/N = {e_over_n:.3g})")
+        groups: dict[str, int] = {}  # one colour per result: "<result>: <auxiliary curve>" shares it
+        for curve in curves:
+            colour = OKABE_ITO[groups.setdefault(curve.label.split(":")[0].split(" (")[0], len(groups)) % len(OKABE_ITO)]
+            x = curve.x * 1e6
+            steps = np.diff(np.log(x))
+            # separate scanned ranges: no line drawn across a gap much wider than the grid step
+            gaps = np.flatnonzero(steps > 5 * np.median(steps)) + 1 if len(steps) else np.array([], dtype=int)
+            for j, (xs, ys) in enumerate(zip(np.split(x, gaps), np.split(curve.y, gaps), strict=True)):
+                ax.plot(xs, ys, color=colour, lw=3.0 if curve.ours else 2.0, ls="-" if curve.ours else "--",
+                        label=curve.label if j == 0 else None)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(10.0, 1000.0)
+        ax.set_ylim(1e-16, 1e-9)
+        ax.set_xlabel(r"axion mass $m_a$ [$\mu$eV]")
+        ax.set_ylabel(r"$|g_{a\gamma\gamma}|$ [GeV$^{-1}$]")
+        ax.set_title(title)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _save(fig, Path(pdf), Path(png))
+        plt.close(fig)

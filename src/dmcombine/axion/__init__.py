@@ -1,0 +1,1 @@
+"""Axion dark matter: haloscope signal and noise, and the QCD axion band."""
