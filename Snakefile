@@ -4,6 +4,7 @@
 #   darkside50_limit     workflows/darkside50.smk one limit file per model variant
 #   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
 #   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
+#   xlzd_sensitivity     workflows/xlzd.smk       projected exclusion + 3σ discovery per (variant, exposure)
 #   madmax_limit         workflows/madmax.smk     one g_agamma limit file per haloscope setup
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
 #   summary_axion_plot   rules/summary.smk       the axion plane with the QCD axion band
@@ -37,6 +38,7 @@ include: "rules/inputs.smk"
 include: "workflows/darkside50.smk"
 include: "workflows/fermi_dwarfs.smk"
 include: "workflows/madmax.smk"
+include: "workflows/xlzd.smk"
 include: "rules/summary.smk"
 include: "rules/combination.smk"
 

@@ -69,6 +69,28 @@ def _check_fermi_dwarfs(section, problems):
                 )
 
 
+def _check_dd_variants(name, problems):
+    shared = set(config["dd_variants"]) & set(config[name]["variants"])
+    for variant in sorted(shared):
+        problems.append(
+            f"{name}.variants.{variant}: also defined in dd_variants; give one of them another name"
+        )
+
+
+def _check_xlzd(section, problems):
+    for key, spec in section["neutrinos"].items():
+        if spec["did"] not in CATALOGUE_ENTRIES:
+            problems.append(
+                f"xlzd.neutrinos.{key}.did: DID {spec['did']} is not in the inputs catalogue {CATALOGUE}"
+            )
+    for block, key in (("efficiency", "window_kevnr"), ("er", "window_kevee")):
+        lo, hi = section[block][key]
+        if lo >= hi:
+            problems.append(
+                f"xlzd.{block}.{key}: [{lo}, {hi}] is empty; expected lower < upper"
+            )
+
+
 def _check_madmax(section, problems):
     for name in section.get("run_setups", []):
         if name not in section["setups"]:
@@ -102,6 +124,11 @@ def check_config():
         _check_fermi_dwarfs(config["fermi_dwarfs"], problems)
     if "madmax" in config["experiments"]:
         _check_madmax(config["madmax"], problems)
+    if "xlzd" in config["experiments"]:
+        _check_xlzd(config["xlzd"], problems)
+    for name in ("darkside50", "xlzd"):
+        if name in config["experiments"]:
+            _check_dd_variants(name, problems)
     for i, curve in enumerate(config["summary"]["si_context"]):
         if curve["did"] not in CATALOGUE_ENTRIES:
             problems.append(
@@ -196,6 +223,8 @@ def needed_dids():
     dids = {curve["did"] for curve in config["summary"]["si_context"]}
     if "darkside50" in config["experiments"]:
         dids.update(config["darkside50"]["inputs"].values())
+    if "xlzd" in config["experiments"]:
+        dids.update(spec["did"] for spec in config["xlzd"]["neutrinos"].values())
     if "fermi_dwarfs" in config["experiments"]:
         section = config["fermi_dwarfs"]
         dids.add(section["inputs"]["spectra"])
@@ -255,10 +284,18 @@ def _merge(base, override):
     return merged
 
 
+def dd_variants(section):
+    """A direct-detection experiment's variants: its own and the shared dd_variants."""
+    return sorted(set(config[section]["variants"]) | set(config["dd_variants"]))
+
+
 def variant_config(section, variant):
     """The config block of one experiment with the variant's overrides merged into its model."""
     block = {k: v for k, v in config[section].items() if k != "variants"}
-    block["model"] = _merge(block["model"], config[section]["variants"][variant])
+    override = config[section]["variants"].get(variant)
+    if override is None:
+        override = config["dd_variants"][variant]
+    block["model"] = _merge(block["model"], override)
     block["variant"] = variant
     return block
 
@@ -280,7 +317,47 @@ def limit_files(section):
     return expand(
         "results/{section}/{variant}/limit.json",
         section=section,
-        variant=sorted(config[section]["variants"]),
+        variant=dd_variants(section),
+    )
+
+
+# --- XLZD -------------------------------------------------------------------------------
+
+
+def xlzd_exposure_labels():
+    return [f"{e:g}" for e in config["xlzd"]["exposures_t_yr"]]
+
+
+def xlzd_inputs(wildcards):
+    return [
+        fetched(spec["did"]) for _, spec in sorted(config["xlzd"]["neutrinos"].items())
+    ]
+
+
+def xlzd_config_arg(wildcards):
+    """The resolved config of one (variant, exposure) job as one shell-quoted JSON argument."""
+    resolved = variant_config("xlzd", wildcards.variant)
+    exposures = {f"{e:g}": e for e in config["xlzd"]["exposures_t_yr"]}
+    resolved["exposure_t_yr"] = exposures[wildcards.exposure]
+    del resolved["exposures_t_yr"]
+    return shlex.quote(json.dumps(resolved, sort_keys=True, separators=(",", ":")))
+
+
+def xlzd_files(kind, shared_variants=True):
+    """XLZD limit files of one kind (projected or discovery), per variant and exposure; without
+    shared_variants, only XLZD's own variants (the baseline drawn on the summary plot).
+    """
+    if "xlzd" not in config["experiments"]:
+        return []
+    return expand(
+        "results/xlzd/{variant}/{exposure}tyr/{kind}.json",
+        variant=(
+            dd_variants("xlzd")
+            if shared_variants
+            else sorted(config["xlzd"]["variants"])
+        ),
+        exposure=xlzd_exposure_labels(),
+        kind=[kind],
     )
 
 
@@ -288,7 +365,7 @@ def limit_files(section):
 
 # Which planes have results, by experiment; a plane with none is skipped with a log line.
 PLANE_EXPERIMENTS = {
-    "si": ["darkside50"],
+    "si": ["darkside50", "xlzd"],
     "sd": [],
     "sigmav": ["fermi_dwarfs"],
     "mediator": [],
@@ -336,15 +413,23 @@ def sigmav_plane_files():
     return fermi_reference_files() + combos
 
 
+def si_plot_files():
+    """The SI summary plot: every DarkSide-50 variant, XLZD's own variants (all in HEPData)."""
+    own = xlzd_files("projected", False) + xlzd_files("discovery", False)
+    return limit_files("darkside50") + own
+
+
+def si_limit_files():
+    return limit_files("darkside50") + xlzd_files("projected") + xlzd_files("discovery")
+
+
 def plotted_limit_files():
-    return limit_files("darkside50") + sigmav_plane_files() + madmax_limit_files()
+    return si_plot_files() + sigmav_plane_files() + madmax_limit_files()
 
 
 def all_limit_files():
     combos = [f"results/combination/{name}/limit.json" for name in combination_groups()]
-    return (
-        limit_files("darkside50") + fermi_limit_files() + madmax_limit_files() + combos
-    )
+    return si_limit_files() + fermi_limit_files() + madmax_limit_files() + combos
 
 
 def provenance_context_args():

@@ -4,7 +4,7 @@
 rule summary_si_plot:
     input:
         catalogue=CATALOGUE,
-        limits=limit_files("darkside50"),
+        limits=si_plot_files(),
         context=[fetched(c["did"]) for c in config["summary"]["si_context"]],
     output:
         pdf=report(

@@ -24,8 +24,10 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
+from dmcombine.direct_detection.neutrinos import read_spectrum
 from dmcombine.experiments import darkside50 as ds50
 from dmcombine.experiments import fermi_dwarfs as fd
+from dmcombine.experiments import madmax, xlzd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
 from dmcombine.indirect.spectra import read_pppc
 
@@ -56,6 +58,23 @@ def darkside50_case(points: int) -> Callable[[], object]:
         (REPO / "data/darkside50/ds50_highmass_overall_nr_acceptance_vs_Enr.dat").read_bytes(), "acceptance"
     )
     return lambda: ds50.compute(block, summary, acc)
+
+
+def xlzd_case(points: int, exposure: float) -> Callable[[], object]:
+    cfg = config()
+    block = {k: v for k, v in copy.deepcopy(cfg["xlzd"]).items() if k != "variants"}
+    block.update(variant="design_book", exposure_t_yr=exposure)
+    block["mass_grid_gev"]["points"] = points
+    paths = {e["did"]: e["path"] for e in yaml.safe_load((REPO / "config/inputs.yaml").read_text())["inputs"]}
+    sources = {name: read_spectrum((REPO / paths[spec["did"]]).read_bytes(), spec["did"], name, spec["flux_cm2_s"])
+               for name, spec in block["neutrinos"].items()}
+    return lambda: xlzd.compute(block, sources)
+
+
+def madmax_case(setup: str) -> Callable[[], object]:
+    section = config()["madmax"]
+    block = dict(copy.deepcopy(section["setups"][setup]), name=setup, confidence_level=section["confidence_level"])
+    return lambda: madmax.compute(block)
 
 
 def fermi_case(dwarf_set: str, channels: list[str], points: int) -> Callable[[], object]:
@@ -182,6 +201,10 @@ def main() -> None:
     cases = [
         ("DarkSide-50 limit, 61 masses (default)", darkside50_case(61)),
         ("DarkSide-50 limit, 200 masses", darkside50_case(200)),
+        ("XLZD exclusion + 3 sigma discovery, 200 masses, 200 t yr", xlzd_case(200, 200.0)),
+        ("XLZD exclusion + 3 sigma discovery, 200 masses, 1000 t yr", xlzd_case(200, 1000.0)),
+        ("MADMAX prototype (50 masses)", madmax_case("prototype")),
+        ("MADMAX full scale (200 masses x 1740 tuning steps)", madmax_case("full_scale")),
         ("Fermi-LAT, 4 channels x 40 masses x 19 dwarfs (albert2017_kinematic)",
          fermi_case("albert2017_kinematic", ["bb", "tautau", "ww", "mumu"], 40)),
         ("Fermi-LAT, 4 channels x 40 masses x 45 targets (albert2017_combined)",

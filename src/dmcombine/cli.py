@@ -316,6 +316,56 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
 # --- combination and publication ---------------------------------------------------------
 
 
+@main.group("xlzd")
+def xlzd_group() -> None:
+    """XLZD projected WIMP sensitivity (design book, arXiv:2410.17137)."""
+
+
+@xlzd_group.command("sensitivity")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--config-json", required=True, help="The resolved config of one (variant, exposure) job (JSON).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--kind", type=click.Choice(["projected", "discovery"]), required=True,
+              help="projected: median exclusion; discovery: median discovery reach.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Limit file to write.")
+@click.option("--rule", default="dmcombine xlzd sensitivity", show_default=True, help="Recorded in the provenance.")
+def xlzd_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, kind: str, output: str, rule: str) -> None:
+    """Median 90% CL exclusion or 3 sigma discovery reach on sigma_SI.
+
+    INPUTS are the fetched neutrino spectra (resources/inputs/<scope>/<name>).
+    """
+    import numpy as np
+
+    from dmcombine import limitfile
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.direct_detection.neutrinos import read_spectrum
+    from dmcombine.experiments import xlzd
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    cat = Catalogue.load(catalogue)
+    paths = _by_did(inputs)
+    sources, records = {}, []
+    for name, spec in sorted(cfg["neutrinos"].items()):
+        did = spec["did"]
+        if did not in paths:
+            raise ConfigError(f"xlzd.neutrinos.{name}: input {did} was not given on the command line")
+        entry = cat[did]
+        sources[name] = read_spectrum(open_verified(entry, paths[did]), paths[did], name, spec["flux_cm2_s"])
+        records.append(entry.provenance())
+    result = xlzd.compute(cfg, sources)
+    docs = dict(zip(("projected", "discovery"), xlzd.limit_documents(cfg, result, provenance_record(records, cfg, rule)),
+                    strict=True))
+    limitfile.write(output, docs[kind])
+    for name, events in docs[kind]["model"]["assumptions"]["expected_background_events"].items():
+        log.info("background %s: %.3g events", name, events)
+    for m in (40.0, 100.0, 1000.0):
+        log.info("m = %g GeV: exclusion %.3g cm^2, %g sigma discovery %.3g cm^2", m,
+                 np.interp(m, result["mass_gev"], result["exclusion_cm2"]), cfg["discovery_sigma"],
+                 np.interp(m, result["mass_gev"], result["discovery_cm2"]))
+    log.info("wrote %s", output)
+
+
 @main.group("madmax")
 def madmax_group() -> None:
     """MADMAX dielectric haloscope (arXiv:2409.11777 prototype, arXiv:1901.07401 full scale)."""
@@ -408,6 +458,7 @@ def plot() -> None:
 def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, pdf: str, png: str, title: str) -> None:
     """SI cross-section vs WIMP mass: our limits (solid) and published curves (dashed)."""
     import numpy as np
+    from scipy.stats import norm
 
     from dmcombine import limitfile, plotting
     from dmcombine.catalogue import Catalogue, open_verified
@@ -418,7 +469,12 @@ def plot_si(limits: tuple[str, ...], contexts: tuple[str, ...], catalogue: str, 
         doc = limitfile.read(path)
         if doc["parameter_of_interest"]["unit"] != "cm^2" or doc["x"]["unit"] != "GeV":
             raise ConfigError(f"{path}: the SI plot needs a cross-section in cm^2 versus mass in GeV")
-        label = doc["experiment"] + ("" if doc["model"]["variant"] == "published" else f" [{doc['model']['variant']}]")
+        label = doc["experiment"] + ("" if doc["model"]["variant"] in ("published", "design_book") else f" [{doc['model']['variant']}]")
+        if doc["result"]["kind"] in ("projected", "discovery"):
+            exposure = doc["model"]["assumptions"].get("exposure_t_yr")
+            cl = doc["result"]["confidence_level"]
+            what = f"{cl:.0%} CL median" if doc["result"]["kind"] == "projected" else f"{norm.isf(1 - cl):.0f}σ discovery"
+            label += f" {what}" + (f", {exposure:g} t·yr" if exposure else "")
         curves.append(plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True))
     cat = Catalogue.load(catalogue)
     for spec in contexts:

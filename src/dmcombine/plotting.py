@@ -109,17 +109,21 @@ def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str
         ours = [c for c in curves if c.ours]
         context = [c for c in curves if not c.ours]
         for i, curve in enumerate(ours):
-            ax.plot(curve.x, curve.y, color=OKABE_ITO[i % len(OKABE_ITO)], lw=3.0, label=f"{curve.label} (dmcombine)")
+            style = ":" if "discovery" in curve.label else "-"
+            ax.plot(curve.x, curve.y, color=OKABE_ITO[i % len(OKABE_ITO)], lw=3.0, ls=style, label=f"{curve.label} (dmcombine)")
+        fogs = 0
         for j, curve in enumerate(context):
             colour = OKABE_ITO[(len(ours) + j) % len(OKABE_ITO)]
             if "fog" in curve.label.lower():
-                ax.fill_between(curve.x, 1e-52, curve.y, color="0.85", lw=0, label=f"{curve.label} (published)")
+                ax.fill_between(curve.x, 1e-52, curve.y, color=("0.85", "0.7")[fogs % 2], alpha=0.5, lw=0,
+                                label=f"{curve.label} (published)")
+                fogs += 1
             else:
                 ax.plot(curve.x, curve.y, color=colour, lw=1.5, ls="--", label=f"{curve.label} (published)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(5.0, 1.0e4)
-        ax.set_ylim(1.0e-49, 1.0e-41)
+        ax.set_ylim(1.0e-50, 1.0e-41)
         ax.set_xlabel(r"WIMP mass $m_\chi$ [GeV]")
         ax.set_ylabel(r"SI WIMP-nucleon cross-section $\sigma_{\mathrm{SI}}$ [cm$^2$]")
         ax.set_title(title)

@@ -6,7 +6,7 @@ from typing import Any
 
 from dmcombine.constants import ATOMIC_MASS_UNIT_GEV
 from dmcombine.direct_detection.halo import StandardHaloModel
-from dmcombine.direct_detection.nuclear import Isotope, Target
+from dmcombine.direct_detection.nuclear import FormFactor, Isotope, Target
 from dmcombine.direct_detection.rates import Couplings
 from dmcombine.errors import ConfigError
 
@@ -48,3 +48,12 @@ def target_from_config(block: dict[str, Any], where: str) -> Target:
 def couplings_from_config(block: dict[str, Any]) -> Couplings:
     """``{fn_over_fp}`` -> :class:`Couplings`."""
     return Couplings(fn_over_fp=float(block.get("fn_over_fp", 1.0)))
+
+
+def form_factor_from_config(block: dict[str, Any] | None, where: str) -> FormFactor:
+    """``{name: helm|none, skin_fm, a_fm}`` -> :class:`FormFactor` (Helm with Lewin-Smith numbers by default)."""
+    block = block or {}
+    try:
+        return FormFactor(str(block.get("name", "helm")), float(block.get("skin_fm", 0.9)), float(block.get("a_fm", 0.52)))
+    except ValueError as exc:
+        raise ConfigError(f"{where}.form_factor: {exc}") from None

@@ -15,6 +15,22 @@ HELM_A_FM = 0.52
 
 
 @dataclass(frozen=True)
+class FormFactor:
+    """The nuclear form factor of SI scattering: ``helm`` (Lewin & Smith 1996, with skin thickness
+    s and surface parameter a [fm]) or ``none`` (|F|² = 1, point-like nucleus)."""
+
+    name: str = "helm"
+    skin_fm: float = HELM_SKIN_FM
+    a_fm: float = HELM_A_FM
+
+    def __post_init__(self) -> None:
+        if self.name not in ("helm", "none"):
+            raise ValueError(f"form factor {self.name!r}: expected 'helm' or 'none'")
+        if self.skin_fm < 0 or self.a_fm < 0:
+            raise ValueError("Helm parameters skin_fm and a_fm must be >= 0")
+
+
+@dataclass(frozen=True)
 class Isotope:
     """One nuclear species: mass number A, charge Z, nuclear mass and abundance (mass fraction)."""
 
@@ -51,7 +67,15 @@ def momentum_transfer_gev(recoil_energy_kev: ArrayLike, nucleus_mass_gev: float)
     return np.sqrt(2.0 * nucleus_mass_gev * np.asarray(recoil_energy_kev, dtype=float) / KEV_PER_GEV)
 
 
-def helm_form_factor_squared(recoil_energy_kev: ArrayLike, isotope: Isotope) -> NDArray[np.float64]:
+def form_factor_squared(recoil_energy_kev: ArrayLike, isotope: Isotope, form_factor: FormFactor) -> NDArray[np.float64]:
+    """|F(E_R)|² of the chosen form factor."""
+    if form_factor.name == "none":
+        return np.ones(np.shape(np.asarray(recoil_energy_kev, dtype=float)))
+    return helm_form_factor_squared(recoil_energy_kev, isotope, form_factor.skin_fm, form_factor.a_fm)
+
+
+def helm_form_factor_squared(recoil_energy_kev: ArrayLike, isotope: Isotope, skin_fm: float = HELM_SKIN_FM,
+                             a_fm: float = HELM_A_FM) -> NDArray[np.float64]:
     """Helm form factor |F(q)|², Lewin & Smith (1996) eqs. (4.7)-(4.11).
 
     F(q) = 3 j1(q r_n)/(q r_n) exp(-(q s)²/2), with s = 0.9 fm, a = 0.52 fm,
@@ -65,12 +89,12 @@ def helm_form_factor_squared(recoil_energy_kev: ArrayLike, isotope: Isotope) -> 
     """
     q_fm = momentum_transfer_gev(recoil_energy_kev, isotope.mass_gev) / HBAR_C_GEV_FM
     c_fm = 1.23 * isotope.mass_number ** (1.0 / 3.0) - 0.60
-    rn_fm = np.sqrt(c_fm**2 + 7.0 / 3.0 * np.pi**2 * HELM_A_FM**2 - 5.0 * HELM_SKIN_FM**2)
+    rn_fm = np.sqrt(c_fm**2 + 7.0 / 3.0 * np.pi**2 * a_fm**2 - 5.0 * skin_fm**2)
     x = np.atleast_1d(q_fm * rn_fm)
     small = x < 1e-3
     xs = np.where(small, 1.0, x)
     j1_over_x = (np.sin(xs) - xs * np.cos(xs)) / xs**3
     # series 1/3 - x²/30 below 1e-3, where the closed form loses digits
     j1_over_x = np.where(small, 1.0 / 3.0 - x**2 / 30.0, j1_over_x)
-    form = 3.0 * j1_over_x * np.exp(-((q_fm * HELM_SKIN_FM) ** 2) / 2.0)
+    form = 3.0 * j1_over_x * np.exp(-((q_fm * skin_fm) ** 2) / 2.0)
     return (form**2).reshape(np.shape(q_fm))

@@ -30,7 +30,7 @@ from dmcombine.constants import (
     SPEED_OF_LIGHT_KM_S,
 )
 from dmcombine.direct_detection.halo import StandardHaloModel
-from dmcombine.direct_detection.nuclear import Target, helm_form_factor_squared
+from dmcombine.direct_detection.nuclear import FormFactor, Target, form_factor_squared
 
 # rho[GeV/cm³] sigma[cm²] eta[s/km] c²[km²/s²] / (m[GeV] mu²[GeV²]) -> events / (GeV s kg)
 _TO_PER_KEV_DAY_KG = CM_PER_KM * SPEED_OF_LIGHT_KM_S**2 / GEV_C2_IN_KG * SECONDS_PER_DAY / KEV_PER_GEV
@@ -69,6 +69,7 @@ def differential_rate(
     halo: StandardHaloModel,
     couplings: Couplings = Couplings(),
     nucleon_mass_gev: float = PROTON_MASS_GEV,
+    form_factor: FormFactor = FormFactor(),
 ) -> NDArray[np.float64]:
     """dR/dE_R [events / (kg day keV)] on a (mass, energy) grid.
 
@@ -93,7 +94,7 @@ def differential_rate(
         rate += (
             iso.mass_fraction
             * coupling2
-            * helm_form_factor_squared(energies, iso)
+            * form_factor_squared(energies, iso, form_factor)
             * eta
         )
     return rate * halo.rho_gev_cm3 * sigma_p_cm2 / (2.0 * masses * mu_p**2) * _TO_PER_KEV_DAY_KG
@@ -107,6 +108,7 @@ def expected_events_per_cm2(
     target: Target,
     halo: StandardHaloModel,
     couplings: Couplings = Couplings(),
+    form_factor: FormFactor = FormFactor(),
 ) -> NDArray[np.float64]:
     """Expected signal events per unit WIMP-proton cross-section [events/cm²], per mass.
 
@@ -115,5 +117,5 @@ def expected_events_per_cm2(
     """
     if energy_grid_kev.shape != acceptance.shape:
         raise ValueError("energy grid and acceptance must have the same shape")
-    rate = differential_rate(energy_grid_kev, wimp_mass_gev, 1.0, target, halo, couplings)
+    rate = differential_rate(energy_grid_kev, wimp_mass_gev, 1.0, target, halo, couplings, form_factor=form_factor)
     return exposure_kg_day * np.trapezoid(rate * acceptance[np.newaxis, :], energy_grid_kev, axis=1)

@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dmcombine.direct_detection.config import couplings_from_config, halo_from_config, target_from_config
+from dmcombine.direct_detection.config import (
+    couplings_from_config,
+    form_factor_from_config,
+    halo_from_config,
+    target_from_config,
+)
 from dmcombine.direct_detection.rates import expected_events_per_cm2
 from dmcombine.errors import InputFormatError
 from dmcombine.grids import log_grid
@@ -154,6 +159,7 @@ def compute(cfg: dict[str, Any], summary: Summary, acceptance: Acceptance) -> di
     halo = halo_from_config(model["halo"], f"{where}.model")
     target = target_from_config(model["target"], f"{where}.model")
     couplings = couplings_from_config(model["couplings"])
+    form_factor = form_factor_from_config(model.get("form_factor"), f"{where}.model")
     masses = log_grid(cfg["mass_grid_gev"], f"{where}.mass_grid_gev")
     overrides = cfg.get("overrides", {})
     exposure = overrides.get("exposure_kg_day")
@@ -163,7 +169,7 @@ def compute(cfg: dict[str, Any], summary: Summary, acceptance: Acceptance) -> di
     background = overrides.get("expected_background_events")
     background = summary.expected_background_events if background is None else background
     grid, acc = acceptance.on_grid(cfg["energy_step_kev"])
-    per_cm2 = expected_events_per_cm2(masses, grid, acc, exposure, target, halo, couplings)
+    per_cm2 = expected_events_per_cm2(masses, grid, acc, exposure, target, halo, couplings, form_factor)
     s_up = poisson_upper_limit(observed, background, cfg["confidence_level"], cfg["counting_method"])
     with np.errstate(divide="ignore"):
         limits = np.where(per_cm2 > 0, s_up / per_cm2, np.inf)
@@ -204,7 +210,7 @@ def limit_document(cfg: dict[str, Any], result: dict[str, Any], provenance: dict
             "variant": cfg["variant"],
             "assumptions": {
                 **cfg["model"],
-                "form_factor": "Helm (Lewin & Smith 1996)",
+                "form_factor_reference": "Helm form factor, Lewin & Smith, Astropart. Phys. 6 (1996) 87",
                 "velocity_distribution": "standard halo model, Maxwellian truncated at v_esc",
                 "exposure_kg_day": result["exposure_kg_day"],
                 "observed_events": result["observed_events"],
