@@ -5,6 +5,8 @@
 #   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
 #   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
 #   xlzd_sensitivity     workflows/xlzd.smk       projected exclusion + 3σ discovery per (variant, exposure)
+#   atlas_dilepton_limits workflows/atlas_dilepton.smk excluded (M_med, m_chi), σ_SI/SD, ROOT file
+#   summary_mediator_plot workflows/atlas_dilepton.smk the mediator plane, per benchmark
 #   madmax_limit         workflows/madmax.smk     one g_agamma limit file per haloscope setup
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
 #   summary_axion_plot   rules/summary.smk       the axion plane with the QCD axion band
@@ -39,6 +41,7 @@ include: "workflows/darkside50.smk"
 include: "workflows/fermi_dwarfs.smk"
 include: "workflows/madmax.smk"
 include: "workflows/xlzd.smk"
+include: "workflows/atlas_dilepton.smk"
 include: "rules/summary.smk"
 include: "rules/combination.smk"
 

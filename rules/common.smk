@@ -2,6 +2,7 @@
 
 import copy
 import json
+import os
 import shlex
 
 import yaml
@@ -129,6 +130,12 @@ def check_config():
     for name in ("darkside50", "xlzd"):
         if name in config["experiments"]:
             _check_dd_variants(name, problems)
+    if "atlas_dilepton" in config["experiments"]:
+        for key, did in config["atlas_dilepton"]["inputs"].items():
+            if did not in CATALOGUE_ENTRIES:
+                problems.append(
+                    f"atlas_dilepton.inputs.{key}: DID {did} is not in the inputs catalogue {CATALOGUE}"
+                )
     for i, curve in enumerate(config["summary"]["si_context"]):
         if curve["did"] not in CATALOGUE_ENTRIES:
             problems.append(
@@ -186,6 +193,52 @@ def fermi_limit_files(dwarf_set=None):
     )
 
 
+# --- ATLAS dilepton ---------------------------------------------------------------------
+
+ATLAS_OUTPUTS = ("mediator_observed", "mediator_expected", "dd_observed")
+
+
+def atlas_input_keys():
+    ch = config["atlas_dilepton"]["channel"]
+    short = "ee" if ch == "ee" else "mm"
+    return [f"{ch}_observed", f"{ch}_expected", "t_mll", f"t_{short}_u", f"t_{short}_d"]
+
+
+def atlas_inputs(wildcards):
+    dids = config["atlas_dilepton"]["inputs"]
+    return [fetched(dids[key]) for key in atlas_input_keys()]
+
+
+def atlas_config_arg(wildcards):
+    section = config["atlas_dilepton"]
+    resolved = {k: v for k, v in section.items() if k != "benchmarks"}
+    resolved["name"] = wildcards.benchmark
+    resolved["benchmark"] = section["benchmarks"][wildcards.benchmark]
+    return shlex.quote(json.dumps(resolved, sort_keys=True, separators=(",", ":")))
+
+
+def atlas_files(stem=None):
+    if "atlas_dilepton" not in config["experiments"]:
+        return []
+    return expand(
+        "results/atlas_dilepton/{benchmark}/{stem}.json",
+        benchmark=sorted(config["atlas_dilepton"]["benchmarks"]),
+        stem=[stem] if stem else ATLAS_OUTPUTS,
+    )
+
+
+def atlas_si_files():
+    """The translated limits of the vector benchmarks (sigma_SI), drawn with direct detection."""
+    if "atlas_dilepton" not in config["experiments"]:
+        return []
+    section = config["atlas_dilepton"]["benchmarks"]
+    return [
+        f"results/atlas_dilepton/{name}/dd_observed.json"
+        for name in sorted(section)
+        if section[name]["kind"] == "vector"
+    ]
+
+
 # --- MADMAX ---------------------------------------------------------------------------
 
 
@@ -225,6 +278,8 @@ def needed_dids():
         dids.update(config["darkside50"]["inputs"].values())
     if "xlzd" in config["experiments"]:
         dids.update(spec["did"] for spec in config["xlzd"]["neutrinos"].values())
+    if "atlas_dilepton" in config["experiments"]:
+        dids.update(config["atlas_dilepton"]["inputs"][k] for k in atlas_input_keys())
     if "fermi_dwarfs" in config["experiments"]:
         section = config["fermi_dwarfs"]
         dids.add(section["inputs"]["spectra"])
@@ -368,7 +423,7 @@ PLANE_EXPERIMENTS = {
     "si": ["darkside50", "xlzd"],
     "sd": [],
     "sigmav": ["fermi_dwarfs"],
-    "mediator": [],
+    "mediator": ["atlas_dilepton"],
     "axion": ["madmax"],
 }
 
@@ -416,7 +471,7 @@ def sigmav_plane_files():
 def si_plot_files():
     """The SI summary plot: every DarkSide-50 variant, XLZD's own variants (all in HEPData)."""
     own = xlzd_files("projected", False) + xlzd_files("discovery", False)
-    return limit_files("darkside50") + own
+    return limit_files("darkside50") + own + atlas_si_files()
 
 
 def si_limit_files():
@@ -424,12 +479,19 @@ def si_limit_files():
 
 
 def plotted_limit_files():
-    return si_plot_files() + sigmav_plane_files() + madmax_limit_files()
+    mediator = atlas_files("mediator_observed") + atlas_files("mediator_expected")
+    return si_plot_files() + sigmav_plane_files() + madmax_limit_files() + mediator
 
 
 def all_limit_files():
     combos = [f"results/combination/{name}/limit.json" for name in combination_groups()]
-    return si_limit_files() + fermi_limit_files() + madmax_limit_files() + combos
+    return (
+        si_limit_files()
+        + fermi_limit_files()
+        + madmax_limit_files()
+        + atlas_files()
+        + combos
+    )
 
 
 def provenance_context_args():
@@ -455,6 +517,15 @@ def final_targets():
             "results/fermi_dwarfs/{dwarf_set}/sigmav_limits.{ext}",
             dwarf_set=fermi_sets(),
             ext=["pdf", "png"],
+        )
+    if "mediator" in planes:
+        targets += [
+            "results/summary/mediator_summary.pdf",
+            "results/summary/mediator_summary.png",
+        ]
+        targets += expand(
+            "results/atlas_dilepton/{benchmark}/limits.root",
+            benchmark=sorted(config["atlas_dilepton"]["benchmarks"]),
         )
     if "axion" in planes:
         targets += [

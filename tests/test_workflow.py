@@ -44,6 +44,20 @@ def test_fermi_limit_files_and_plots(default_run: Path) -> None:
         assert (default_run / f"results/fermi_dwarfs/{dwarf_set}/sigmav_limits.png").stat().st_size > 10_000
 
 
+def test_every_experiment_writes_its_results(default_run: Path) -> None:
+    import uproot
+
+    for path in ("results/madmax/prototype/limit.json", "results/madmax/full_scale/limit.json",
+                 "results/xlzd/design_book/200tyr/projected.json", "results/xlzd/design_book/1000tyr/discovery.json",
+                 "results/xlzd/halo_2021/200tyr/projected.json", "results/darkside50/halo_2021/limit.json",
+                 "results/atlas_dilepton/V2/mediator_observed.json", "results/atlas_dilepton/A2/dd_observed.json"):
+        limitfile.read(default_run / path)
+    with uproot.open(default_run / "results/atlas_dilepton/A2/limits.root") as f:
+        assert "A2_observed_excluded" in [k.split(";")[0] for k in f.keys()]
+    for plot in ("axion_summary", "mediator_summary", "si_summary", "sigmav_summary"):
+        assert (default_run / f"results/summary/{plot}.png").stat().st_size > 10_000
+
+
 def test_no_wall_clock_time_in_outputs(default_run: Path) -> None:
     text = (default_run / LIMIT).read_text()
     assert not re.search(r"20[0-9]{2}-[01][0-9]-[0-3][0-9]", text)

@@ -366,6 +366,64 @@ def xlzd_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, 
     log.info("wrote %s", output)
 
 
+@main.group("atlas-dilepton")
+def atlas_group() -> None:
+    """ATLAS 139 fb^-1 dilepton search reinterpreted for spin-1 mediators (arXiv:1903.06248)."""
+
+
+@atlas_group.command("limits")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--config-json", required=True, help="The resolved config of one benchmark (JSON).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--outdir", required=True, type=click.Path(file_okay=False), help="results/atlas_dilepton/<benchmark>")
+@click.option("--rule", default="dmcombine atlas-dilepton limits", show_default=True, help="Recorded in the provenance.")
+def atlas_limits(inputs: tuple[str, ...], config_json: str, catalogue: str, outdir: str, rule: str) -> None:
+    """Excluded (M_med, m_chi) region, its sigma_SI/SD translation and a ROOT file of one benchmark.
+
+    INPUTS are the fetched limit tables and parton luminosities (resources/inputs/<scope>/<name>).
+    """
+    import numpy as np
+
+    from dmcombine import limitfile
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.experiments import atlas_dilepton as ad
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    cat = Catalogue.load(catalogue)
+    paths = _by_did(inputs)
+    ch = cfg["channel"]
+    short = "ee" if ch == "ee" else "mm"
+    keys = [f"{ch}_observed", f"{ch}_expected", "t_mll", f"t_{short}_u", f"t_{short}_d"]
+    data, records = {}, []
+    for key in keys:
+        did = cfg["inputs"][key]
+        if did not in paths:
+            raise ConfigError(f"atlas_dilepton.inputs.{key}: input {did} was not given on the command line")
+        data[key] = open_verified(cat[did], paths[did])
+        records.append(cat[did].provenance())
+    mll = ad.read_column(data["t_mll"], paths[cfg["inputs"]["t_mll"]], 1)
+    t_u = ad.read_column(data[f"t_{short}_u"], paths[cfg["inputs"][f"t_{short}_u"]], 1)
+    t_d = ad.read_column(data[f"t_{short}_d"], paths[cfg["inputs"][f"t_{short}_d"]], 1)
+    if not (len(mll) == len(t_u) == len(t_d)):
+        raise ConfigError(f"the parton-luminosity tables have {len(mll)}, {len(t_u)} and {len(t_d)} rows; expected equal")
+    lumis = [ad.Luminosities(mll, t_u, t_d)]
+    results = {}
+    for kind in ("observed", "expected"):
+        key = f"{ch}_{kind}"
+        table = ad.read_limit_csv(data[key], paths[cfg["inputs"][key]])
+        results[kind] = ad.scan(cfg["benchmark"], cfg["grid"], table, lumis, cfg["k_factor"])
+    docs = ad.limit_documents(cfg["name"], cfg["benchmark"], cfg, results, provenance_record(records, cfg, rule))
+    out = Path(outdir)
+    for stem, doc in docs.items():
+        limitfile.write(out / f"{stem}.json", doc)
+    ad.write_root(str(out / "limits.root"), cfg["name"], results, docs)
+    for kind in ("observed", "expected"):
+        hi = np.asarray(docs[f"mediator_{kind}"]["limit"]["value"], dtype=float)
+        log.info("%s: largest excluded mediator mass %.0f GeV (%s)", cfg["name"], hi.max() if hi.size else float("nan"), kind)
+    log.info("wrote %s", outdir)
+
+
 @main.group("madmax")
 def madmax_group() -> None:
     """MADMAX dielectric haloscope (arXiv:2409.11777 prototype, arXiv:1901.07401 full scale)."""
@@ -562,6 +620,30 @@ def plot_axion(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
             curves.append(plotting.Curve(f"{doc['experiment']} {doc['model']['variant']}: {aux['label']}",
                                          np.asarray(aux["x"]), np.asarray(aux["value"]), False))
     plotting.axion_summary(curves, pdf, png, title)
+    log.info("wrote %s and %s", pdf, png)
+
+
+@plot.command("mediator")
+@click.argument("limits", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--pdf", required=True, type=click.Path(dir_okay=False))
+@click.option("--png", required=True, type=click.Path(dir_okay=False))
+@click.option("--title", default="Spin-1 mediators: ATLAS dilepton exclusion", show_default=True)
+def plot_mediator(limits: tuple[str, ...], pdf: str, png: str, title: str) -> None:
+    """Excluded mediator masses versus DM mass: one band per benchmark (observed solid, expected dashed)."""
+    import numpy as np
+
+    from dmcombine import limitfile, plotting
+
+    curves = []
+    for path in limits:
+        doc = limitfile.read(path)
+        if doc["parameter_of_interest"]["name"] != "mediator_mass":
+            raise ConfigError(f"{path}: the mediator plot needs excluded mediator masses (parameter mediator_mass)")
+        label = f"{doc['experiment']} {doc['model']['variant']} ({doc['result']['kind']})"
+        lower = doc["auxiliary_limits"][0]
+        curves.append((label, doc["result"]["kind"] == "observed", np.asarray(doc["limit"]["x"]),
+                       np.asarray(lower["value"]), np.asarray(doc["limit"]["value"])))
+    plotting.mediator_summary(curves, pdf, png, title)
     log.info("wrote %s and %s", pdf, png)
 
 

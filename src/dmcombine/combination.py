@@ -68,6 +68,12 @@ def check_comparable(members: list[Member]) -> None:
     """Refuse, naming the files and the mismatch, anything that may not be combined."""
     if len(members) < 2:
         raise CombinationError(f"a combination needs at least two limit files, got {len(members)}")
+    for member in members:
+        if member.doc["likelihood"]["type"] == "not_available":
+            raise CombinationError(
+                f"cannot combine {member.path}: it carries no likelihood "
+                f"({member.doc['likelihood']['reason']})"
+            )
     first = members[0]
     ref = first.doc
     checks = [

@@ -104,7 +104,7 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
                 f"{source}: field /likelihood/signal_per_poi has {len(like['signal_per_poi'])} entries "
                 f"but /limit/x has {n}"
             )
-    else:
+    elif like["type"] == "profile_table":
         for key in ("poi_values", "delta_minus2lnl"):
             if len(like[key]) != n:
                 raise LimitFileError(f"{source}: field /likelihood/{key} has {len(like[key])} rows but /limit/x has {n}")

@@ -166,3 +166,29 @@ def axion_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: 
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _save(fig, Path(pdf), Path(png))
         plt.close(fig)
+
+
+def mediator_summary(curves: list[tuple], pdf: str | Path, png: str | Path, title: str) -> None:
+    """The (m_chi, M_med) plane: per result, the excluded mediator masses between the smallest and
+    largest excluded value at each DM mass; the line M_med = 2 m_chi marks the on-shell threshold."""
+    with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 11}):
+        fig, ax = plt.subplots(figsize=(10, 6.2), layout="constrained")
+        colours: dict[str, str] = {}
+        for label, observed, x, lo, hi in curves:
+            key = label.rsplit(" (", 1)[0]
+            colour = colours.setdefault(key, OKABE_ITO[len(colours) % len(OKABE_ITO)])
+            if observed:
+                ax.fill_between(x, lo, hi, color=colour, alpha=0.25, lw=0)
+            ax.plot(x, hi, color=colour, lw=2.5 if observed else 2.0, ls="-" if observed else "--", label=label)
+            ax.plot(x, lo, color=colour, lw=1.0, ls="-" if observed else "--")
+        span = np.geomspace(1.0, 3000.0, 50)
+        ax.plot(span, 2 * span, color="0.4", lw=1.2, ls=":", label=r"$M_{\mathrm{med}} = 2 m_\chi$")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"dark-matter mass $m_\chi$ [GeV]")
+        ax.set_ylabel(r"mediator mass $M_{\mathrm{med}}$ [GeV] (excluded, 95% CL)")
+        ax.set_ylim(0, 6500)
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper left", frameon=False)
+        _save(fig, Path(pdf), Path(png))
+        plt.close(fig)
