@@ -27,6 +27,7 @@ from snakemake.utils import validate
 from dmcombine.direct_detection.neutrinos import read_spectrum
 from dmcombine.experiments import darkside50 as ds50
 from dmcombine.experiments import fermi_dwarfs as fd
+from dmcombine.experiments import atlas_dilepton as ad
 from dmcombine.experiments import madmax, xlzd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
 from dmcombine.indirect.spectra import read_pppc
@@ -69,6 +70,15 @@ def xlzd_case(points: int, exposure: float) -> Callable[[], object]:
     sources = {name: read_spectrum((REPO / paths[spec["did"]]).read_bytes(), spec["did"], name, spec["flux_cm2_s"])
                for name, spec in block["neutrinos"].items()}
     return lambda: xlzd.compute(block, sources)
+
+
+def atlas_case(benchmark: str) -> Callable[[], object]:
+    section = config()["atlas_dilepton"]
+    root = REPO / "data/atlas_dilepton"
+    read = lambda name: ad.read_column((root / "zpeed/T_Lists" / name).read_bytes(), name, 1)  # noqa: E731
+    lumis = [ad.Luminosities(read("T_mll_list.dat"), read("T2_ATLAS_ee_u_cuts_list.dat"), read("T2_ATLAS_ee_d_cuts_list.dat"))]
+    table = ad.read_limit_csv((root / "fidlimit_t4_jagged_OBSERVED_likely_ee.csv").read_bytes(), "t4")
+    return lambda: ad.scan(section["benchmarks"][benchmark], section["grid"], table, lumis, section["k_factor"])
 
 
 def madmax_case(setup: str) -> Callable[[], object]:
@@ -203,6 +213,8 @@ def main() -> None:
         ("DarkSide-50 limit, 200 masses", darkside50_case(200)),
         ("XLZD exclusion + 3 sigma discovery, 200 masses, 200 t yr", xlzd_case(200, 200.0)),
         ("XLZD exclusion + 3 sigma discovery, 200 masses, 1000 t yr", xlzd_case(200, 1000.0)),
+        ("ATLAS dilepton V2, 100 x 100 (M_med, m_chi)", atlas_case("V2")),
+        ("ATLAS dilepton A2, 100 x 100 (M_med, m_chi)", atlas_case("A2")),
         ("MADMAX prototype (50 masses)", madmax_case("prototype")),
         ("MADMAX full scale (200 masses x 1740 tuning steps)", madmax_case("full_scale")),
         ("Fermi-LAT, 4 channels x 40 masses x 19 dwarfs (albert2017_kinematic)",
