@@ -48,7 +48,8 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
 
 
 PROVENANCE_COLUMNS = ("plot", "curve", "kind", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
-PLANE_OF_POI = {"sigma_si_nucleon": "si", "sigma_sd_nucleon": "sd", "sigmav": "sigmav", "g_agamma": "axion"}
+PLANE_OF_POI = {"sigma_si_nucleon": "si", "sigma_sd_nucleon": "sd", "sigmav": "sigmav", "g_agamma": "axion",
+                "mediator_mass": "mediator"}
 
 
 def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[dict[str, str]]:  # noqa: ANN001
