@@ -28,11 +28,11 @@ rule atlas_dilepton_limits:
         kubernetes_memory_limit="1Gi",
     params:
         cfg=atlas_config_arg,
-        outdir=lambda wildcards, output: os.path.dirname(output.root),
     shell:
         "dmcombine --log {log} atlas-dilepton limits --config-json {params.cfg}"
-        " --catalogue {input.catalogue} --outdir {params.outdir}"
-        " --rule atlas_dilepton_limits {input.fetched}"
+        " --catalogue {input.catalogue} --mediator-observed {output.mediator_observed}"
+        " --mediator-expected {output.mediator_expected} --dd-observed {output.dd_observed}"
+        " --root {output.root} --rule atlas_dilepton_limits {input.fetched}"
 
 
 rule summary_mediator_plot:

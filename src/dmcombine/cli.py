@@ -375,9 +375,13 @@ def atlas_group() -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--config-json", required=True, help="The resolved config of one benchmark (JSON).")
 @click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
-@click.option("--outdir", required=True, type=click.Path(file_okay=False), help="results/atlas_dilepton/<benchmark>")
+@click.option("--mediator-observed", required=True, type=click.Path(dir_okay=False))
+@click.option("--mediator-expected", required=True, type=click.Path(dir_okay=False))
+@click.option("--dd-observed", required=True, type=click.Path(dir_okay=False))
+@click.option("--root", "root_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--rule", default="dmcombine atlas-dilepton limits", show_default=True, help="Recorded in the provenance.")
-def atlas_limits(inputs: tuple[str, ...], config_json: str, catalogue: str, outdir: str, rule: str) -> None:
+def atlas_limits(inputs: tuple[str, ...], config_json: str, catalogue: str, mediator_observed: str,
+                 mediator_expected: str, dd_observed: str, root_path: str, rule: str) -> None:
     """Excluded (M_med, m_chi) region, its sigma_SI/SD translation and a ROOT file of one benchmark.
 
     INPUTS are the fetched limit tables and parton luminosities (resources/inputs/<scope>/<name>).
@@ -414,14 +418,14 @@ def atlas_limits(inputs: tuple[str, ...], config_json: str, catalogue: str, outd
         table = ad.read_limit_csv(data[key], paths[cfg["inputs"][key]])
         results[kind] = ad.scan(cfg["benchmark"], cfg["grid"], table, lumis, cfg["k_factor"])
     docs = ad.limit_documents(cfg["name"], cfg["benchmark"], cfg, results, provenance_record(records, cfg, rule))
-    out = Path(outdir)
+    targets = {"mediator_observed": mediator_observed, "mediator_expected": mediator_expected, "dd_observed": dd_observed}
     for stem, doc in docs.items():
-        limitfile.write(out / f"{stem}.json", doc)
-    ad.write_root(str(out / "limits.root"), cfg["name"], results, docs)
+        limitfile.write(targets[stem], doc)
+    ad.write_root(root_path, cfg["name"], results, docs)
     for kind in ("observed", "expected"):
         hi = np.asarray(docs[f"mediator_{kind}"]["limit"]["value"], dtype=float)
         log.info("%s: largest excluded mediator mass %.0f GeV (%s)", cfg["name"], hi.max() if hi.size else float("nan"), kind)
-    log.info("wrote %s", outdir)
+    log.info("wrote %s, %s, %s and %s", mediator_observed, mediator_expected, dd_observed, root_path)
 
 
 @main.group("madmax")
