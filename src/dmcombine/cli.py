@@ -353,16 +353,13 @@ def xlzd_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, 
         entry = cat[did]
         sources[name] = read_spectrum(open_verified(entry, paths[did]), paths[did], name, spec["flux_cm2_s"])
         records.append(entry.provenance())
-    result = xlzd.compute(cfg, sources)
-    docs = dict(zip(("projected", "discovery"), xlzd.limit_documents(cfg, result, provenance_record(records, cfg, rule)),
-                    strict=True))
-    limitfile.write(output, docs[kind])
-    for name, events in docs[kind]["model"]["assumptions"]["expected_background_events"].items():
+    result = xlzd.compute(cfg, sources, kinds=(kind,))
+    doc = xlzd.limit_document(cfg, result, provenance_record(records, cfg, rule), kind)
+    limitfile.write(output, doc)
+    for name, events in doc["model"]["assumptions"]["expected_background_events"].items():
         log.info("background %s: %.3g events", name, events)
     for m in (40.0, 100.0, 1000.0):
-        log.info("m = %g GeV: exclusion %.3g cm^2, %g sigma discovery %.3g cm^2", m,
-                 np.interp(m, result["mass_gev"], result["exclusion_cm2"]), cfg["discovery_sigma"],
-                 np.interp(m, result["mass_gev"], result["discovery_cm2"]))
+        log.info("m = %g GeV: %s %.3g cm^2", m, kind, np.interp(m, doc["limit"]["x"], doc["limit"]["value"]))
     log.info("wrote %s", output)
 
 

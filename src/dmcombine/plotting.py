@@ -42,6 +42,23 @@ def _save(fig: plt.Figure, pdf: Path, png: Path) -> None:
         atomic_write_bytes(path, buffer.getvalue())
 
 
+def _finish_log_log(fig: plt.Figure, ax: plt.Axes, xlabel: str, ylabel: str, title: str, pdf: str | Path,
+                    png: str | Path, legend_outside: bool = False) -> None:
+    """Common ending of the single-panel summary plots: log axes, labels, grid, legend, save, close."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    if legend_outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    else:
+        ax.legend(loc="upper left", frameon=False)
+    _save(fig, Path(pdf), Path(png))
+    plt.close(fig)
+
+
 CHANNEL_LABELS = {
     "bb": r"$b\bar{b}$", "tautau": r"$\tau^+\tau^-$", "ww": r"$W^+W^-$", "mumu": r"$\mu^+\mu^-$",
     "ee": r"$e^+e^-$", "tt": r"$t\bar{t}$", "zz": r"$ZZ$", "hh": r"$hh$", "gg": r"$gg$", "cc": r"$c\bar{c}$",
@@ -64,15 +81,8 @@ def sigmav_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title:
             ax.plot(curve.x, curve.y, color=OKABE_ITO[i % len(OKABE_ITO)], lw=2.5, ls=styles[(i // len(OKABE_ITO)) % 4],
                     label=curve.label)
         ax.axhline(thermal_relic_cm3_s, color="0.4", lw=1.5, ls=":", label="thermal relic (Steigman et al. 2012)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(r"dark-matter mass $m_\chi$ [GeV]")
-        ax.set_ylabel(r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$] (95% CL)")
-        ax.set_title(title)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", frameon=False)
-        _save(fig, Path(pdf), Path(png))
-        plt.close(fig)
+        _finish_log_log(fig, ax, r"dark-matter mass $m_\chi$ [GeV]",
+                        r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$] (95% CL)", title, pdf, png)
 
 
 def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str,
@@ -120,17 +130,10 @@ def si_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str
                 fogs += 1
             else:
                 ax.plot(curve.x, curve.y, color=colour, lw=1.5, ls="--", label=f"{curve.label} (published)")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
         ax.set_xlim(5.0, 1.0e4)
         ax.set_ylim(1.0e-50, 1.0e-41)
-        ax.set_xlabel(r"WIMP mass $m_\chi$ [GeV]")
-        ax.set_ylabel(r"SI WIMP-nucleon cross-section $\sigma_{\mathrm{SI}}$ [cm$^2$]")
-        ax.set_title(title)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        _save(fig, Path(pdf), Path(png))
-        plt.close(fig)
+        _finish_log_log(fig, ax, r"WIMP mass $m_\chi$ [GeV]",
+                        r"SI WIMP-nucleon cross-section $\sigma_{\mathrm{SI}}$ [cm$^2$]", title, pdf, png, legend_outside=True)
 
 
 def axion_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
@@ -155,17 +158,10 @@ def axion_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title: 
             for j, (xs, ys) in enumerate(zip(np.split(x, gaps), np.split(curve.y, gaps), strict=True)):
                 ax.plot(xs, ys, color=colour, lw=3.0 if curve.ours else 2.0, ls="-" if curve.ours else "--",
                         label=curve.label if j == 0 else None)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
         ax.set_xlim(10.0, 1000.0)
         ax.set_ylim(1e-16, 1e-9)
-        ax.set_xlabel(r"axion mass $m_a$ [$\mu$eV]")
-        ax.set_ylabel(r"$|g_{a\gamma\gamma}|$ [GeV$^{-1}$]")
-        ax.set_title(title)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        _save(fig, Path(pdf), Path(png))
-        plt.close(fig)
+        _finish_log_log(fig, ax, r"axion mass $m_a$ [$\mu$eV]", r"$|g_{a\gamma\gamma}|$ [GeV$^{-1}$]", title, pdf, png,
+                        legend_outside=True)
 
 
 def mediator_summary(curves: list[tuple], pdf: str | Path, png: str | Path, title: str) -> None:

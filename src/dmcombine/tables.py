@@ -14,6 +14,23 @@ from numpy.typing import NDArray
 from dmcombine.errors import InputFormatError
 
 
+def load_numeric(data: bytes | str, source: str, expected: str, **loadtxt_kwargs: object) -> NDArray[np.float64]:
+    """``np.loadtxt`` of a whole input (2-D, ``ndmin=2``) where any parse problem, a non-UTF-8 byte
+    or an empty table (a warning in numpy) is an :class:`InputFormatError` saying
+    "<source>: expected <expected>: <why>".
+
+    >>> load_numeric(b"1 2\\n3 4\\n", "demo", "two columns").shape
+    (2, 2)
+    """
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an empty table is an error here, not a warning
+            return np.loadtxt(io.StringIO(text), ndmin=2, **loadtxt_kwargs)
+    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
+        raise InputFormatError(f"{source}: expected {expected}: {exc}") from None
+
+
 def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Two numeric columns separated by white space or commas, '#' comments; rows sorted by x.
 
@@ -25,11 +42,9 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
         raise InputFormatError(f"{source}: the file is empty; expected two numeric columns")
     try:
         text = re.sub(r"[,\t]", " ", data.decode("utf-8"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # an empty table is an error here, not a warning
-            table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2)
-    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
+    except UnicodeDecodeError as exc:
         raise InputFormatError(f"{source}: expected two numeric columns: {exc}") from None
+    table = load_numeric(text, source, "two numeric columns", comments="#")
     if table.shape[0] < 2 or table.shape[1] < 2:
         raise InputFormatError(f"{source}: expected at least two rows of two columns, got shape {table.shape}")
     x, y = table[:, 0], table[:, 1]

@@ -25,8 +25,6 @@ Constants: G_F = 1.1663788e-5 /GeV² and sin²theta_W = 0.23857 (MS-bar at low e
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from dmcombine.constants import ATOMIC_MASS_UNIT_GEV, GEV_C2_IN_KG, KEV_PER_GEV
 from dmcombine.direct_detection.nuclear import FormFactor, Target, form_factor_squared
 from dmcombine.errors import InputFormatError
+from dmcombine.tables import load_numeric
 
 FERMI_CONSTANT_GEV2 = 1.1663788e-5
 SIN2_THETA_W = 0.23857
@@ -69,12 +68,7 @@ class NeutrinoSource:
 def read_spectrum(data: bytes, source: str, name: str, total_flux_cm2_s: float) -> NeutrinoSource:
     """Parse a NeutrinoFog spectrum file: ``E [MeV], dN/dE`` comma separated, or a line with a
     ``-1,-1`` sentinel row after it."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            table = np.loadtxt(io.StringIO(data.decode("utf-8")), delimiter=",", ndmin=2)
-    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
-        raise InputFormatError(f"{source}: expected two comma-separated numeric columns (E [MeV], spectrum): {exc}") from None
+    table = load_numeric(data, source, "two comma-separated numeric columns (E [MeV], spectrum)", delimiter=",")
     if table.shape[1] != 2 or len(table) < 2:
         raise InputFormatError(f"{source}: expected rows of two columns (E [MeV], spectrum), got shape {table.shape}")
     if not np.all(np.isfinite(table)):

@@ -32,7 +32,6 @@ Delta_u = 0.84, Delta_d = -0.43, Delta_s = -0.09; mu the DM-nucleon reduced mass
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dmcombine.constants import PROTON_MASS_GEV
 from dmcombine.errors import InputFormatError
+from dmcombine.tables import load_numeric
 
 EXPERIMENT = "ATLAS"
 ANALYSIS = "dilepton resonance search, 139 fb^-1 at 13 TeV, reinterpreted for spin-1 mediators"
@@ -93,16 +93,19 @@ def partial_width(mass: NDArray[np.float64], coupling: Couplings, fermion_mass: 
     return np.where(open_, value, 0.0)
 
 
-def widths(mass: NDArray[np.float64], m_chi: NDArray[np.float64], c: dict[str, Couplings]) -> dict[str, NDArray[np.float64]]:
-    """Partial widths on a (mediator mass, DM mass) grid: quarks, charged leptons (each), neutrinos, DM."""
+def sm_width(mass: ArrayLike, up: Couplings, down: Couplings, lepton: Couplings, neutrino: Couplings) -> NDArray[np.float64]:
+    """Total width [GeV] into Standard-Model fermions: six quarks, three charged leptons, three neutrinos."""
+    m = np.asarray(mass, dtype=float)
+    quarks = sum(partial_width(m, up if kind == "u" else down, mq, N_C) for _, mq, kind in QUARKS)
+    leptons = sum(partial_width(m, lepton, ml) for _, ml in LEPTONS)
+    return quarks + leptons + 3 * partial_width(m, neutrino, 0.0)
+
+
+def total_width(mass: NDArray[np.float64], m_chi: NDArray[np.float64], c: dict[str, Couplings]) -> NDArray[np.float64]:
+    """Total width [GeV] on a (mediator mass, DM mass) grid: SM fermions plus Dirac dark matter."""
     mm = np.asarray(mass, dtype=float)[:, None]
-    quarks = sum(partial_width(mm, c["quark"], mq, N_C) for _, mq, _ in QUARKS)
-    per_lepton = partial_width(mm, c["lepton"], LEPTONS[0][1])
-    leptons = sum(partial_width(mm, c["lepton"], ml) for _, ml in LEPTONS)
-    neutrinos = 3 * partial_width(mm, c["neutrino"], 0.0)
-    dm = partial_width(mm, c["dm"], np.asarray(m_chi, dtype=float)[None, :])
-    total = quarks + leptons + neutrinos + dm
-    return {"total": total, "ll": np.broadcast_to(per_lepton, total.shape), "quarks": quarks + 0 * total, "dm": dm}
+    sm = sm_width(mm, c["quark"], c["quark"], c["lepton"], c["neutrino"])
+    return sm + partial_width(mm, c["dm"], np.asarray(m_chi, dtype=float)[None, :])
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -134,11 +137,7 @@ def read_limit_csv(data: bytes, source: str) -> LimitTable:
     lines = [ln for ln in data.decode("utf-8").splitlines() if ln and not ln.startswith("#")]
     if not lines or not lines[0].startswith("mass_GeV"):
         raise InputFormatError(f"{source}: expected a header 'mass_GeV,y01,...,y06' after the comment lines")
-    try:
-        table = np.loadtxt(io.StringIO("\n".join(lines[1:])), delimiter=",", ndmin=2)
-    except ValueError as exc:
-        raise InputFormatError(f"{source}: expected 7 numeric columns: {exc}") from None
-    return _checked_table(table, source)
+    return _checked_table(load_numeric("\n".join(lines[1:]), source, "7 numeric columns", delimiter=","), source)
 
 
 def read_limit_hepdata_json(data: bytes, source: str) -> LimitTable:
@@ -163,10 +162,7 @@ def _checked_table(table: NDArray[np.float64], source: str) -> LimitTable:
 
 
 def read_column(data: bytes, source: str, columns: int) -> NDArray[np.float64]:
-    try:
-        table = np.loadtxt(io.StringIO(data.decode("utf-8")), ndmin=2)
-    except ValueError as exc:
-        raise InputFormatError(f"{source}: expected {columns} numeric column(s): {exc}") from None
+    table = load_numeric(data, source, f"{columns} numeric column(s)")
     if table.shape[1] != columns or not np.all(np.isfinite(table)):
         raise InputFormatError(f"{source}: expected {columns} finite numeric column(s), got shape {table.shape}")
     return table[:, 0] if columns == 1 else table
@@ -209,12 +205,7 @@ def ssm_sigma_and_width(mass: NDArray[np.float64], lumis: list[Luminosities], k_
     """sigma_fid × BR(ll) [fb] and Gamma/M of the Z'_SSM (top included in the width)."""
     s = ssm_couplings()
     m = np.asarray(mass, dtype=float)
-    total = np.zeros_like(m)
-    for _, mq, kind in QUARKS:
-        total += partial_width(m, s[kind], mq, N_C)
-    for _, ml in LEPTONS:
-        total += partial_width(m, s["l"], ml)
-    total += 3 * partial_width(m, s["nu"], 0.0)
+    total = sm_width(m, s["u"], s["d"], s["l"], s["nu"])
     t = np.mean([np.stack(lu.at(m)) for lu in lumis], axis=0)
     sigma = k_factor * GEV2_TO_FB * (s["u"].squared * t[0] + s["d"].squared * t[1]) * s["l"].squared / (16 * N_C * m * total)
     return sigma, total / m
@@ -247,9 +238,9 @@ def scan(benchmark: dict[str, Any], grid: dict[str, Any], table: LimitTable, lum
     c = model_couplings(benchmark["kind"], benchmark["g_q"], benchmark["g_l"], benchmark["g_chi"])
     mediator = np.geomspace(grid["mediator_gev"]["min"], grid["mediator_gev"]["max"], grid["mediator_gev"]["points"])
     m_chi = np.geomspace(grid["dm_gev"]["min"], grid["dm_gev"]["max"], grid["dm_gev"]["points"])
-    w = widths(mediator, m_chi, c)
-    gamma_over_m = w["total"] / mediator[:, None]
-    sigma = fiducial_sigma_fb(mediator, w["total"], c, lumis, k_factor)
+    width = total_width(mediator, m_chi, c)
+    gamma_over_m = width / mediator[:, None]
+    sigma = fiducial_sigma_fb(mediator, width, c, lumis, k_factor)
     limit = table.at(np.broadcast_to(mediator[:, None], gamma_over_m.shape), gamma_over_m)
     valid = np.isfinite(limit)
     ratio = np.where(valid, sigma / np.where(valid, limit, 1.0), np.nan)
@@ -366,8 +357,7 @@ def write_root(path: str, name: str, results: dict[str, dict[str, Any]], docs: d
                 doc = docs[f"mediator_{kind}"]
                 out[f"{name}_{kind}_curve"] = {"m_chi": np.asarray(doc["limit"]["x"], float),
                                               "m_med_max": np.asarray(doc["limit"]["value"], float),
-                                              "m_med_min": np.asarray(doc["auxiliary_limits"][0]["x"], float) * 0
-                                              + np.asarray(doc["auxiliary_limits"][0]["value"], float)}
+                                              "m_med_min": np.asarray(doc["auxiliary_limits"][0]["value"], float)}
         with open(tmp, "rb") as handle:
             atomic_write_bytes(path, handle.read())
     finally:

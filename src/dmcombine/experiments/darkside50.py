@@ -16,9 +16,7 @@ Published values we test against (paper abstract): 1.14e-44 cm² at 100 GeV, 3.7
 
 from __future__ import annotations
 
-import io
 import json
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +31,7 @@ from dmcombine.direct_detection.config import (
 )
 from dmcombine.direct_detection.rates import expected_events_per_cm2
 from dmcombine.errors import InputFormatError
+from dmcombine.tables import load_numeric
 from dmcombine.grids import log_grid
 from dmcombine.limitfile import header
 from dmcombine.stats import poisson_upper_limit
@@ -113,12 +112,7 @@ def read_acceptance(data: bytes, source: str) -> Acceptance:
     """
     if not data.strip():
         raise InputFormatError(f"{source}: the file is empty; expected two numeric columns")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # an empty file is an error here, not a warning
-            table = np.loadtxt(io.StringIO(data.decode("utf-8")), ndmin=2)
-    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
-        raise InputFormatError(f"{source}: expected two numeric columns (E_nr [keVnr], acceptance): {exc}") from None
+    table = load_numeric(data, source, "two numeric columns (E_nr [keVnr], acceptance)")
     if table.shape[1] != 2 or table.shape[0] < 3:
         raise InputFormatError(
             f"{source}: expected at least 3 rows of two columns (E_nr [keVnr], acceptance), got shape {table.shape}"

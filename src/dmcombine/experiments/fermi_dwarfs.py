@@ -22,9 +22,7 @@ with an arbitrary zero; energies are MeV; each file is 24 bins × 25 fluxes on o
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +37,7 @@ from dmcombine.grids import log_grid
 from dmcombine.indirect.jfactors import JTable
 from dmcombine.indirect.spectra import SpectrumTable
 from dmcombine.limitfile import header
+from dmcombine.tables import load_numeric
 
 EXPERIMENT = "Fermi-LAT"
 ANALYSIS = "dwarf spheroidal galaxies, joint bin-by-bin likelihood (6-year Pass 8)"
@@ -82,12 +81,7 @@ class BinnedLikelihood:
 
 def read_likelihood(data: bytes, source: str, name: str) -> BinnedLikelihood:
     """Parse ``like_<target>.txt``: emin [MeV], emax [MeV], energy flux [MeV cm⁻² s⁻¹], ΔlnL."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            table = np.loadtxt(io.StringIO(data.decode("utf-8")), comments="#", ndmin=2)
-    except (ValueError, UnicodeDecodeError, UserWarning) as exc:
-        raise InputFormatError(f"{source}: expected four numeric columns (emin, emax, eflux, deltaLogLike): {exc}") from None
+    table = load_numeric(data, source, "four numeric columns (emin, emax, eflux, deltaLogLike)", comments="#")
     if table.shape[1] != 4:
         raise InputFormatError(f"{source}: expected 4 columns (emin, emax, eflux, deltaLogLike), got {table.shape[1]}")
     bad = ~np.all(np.isfinite(table), axis=1)

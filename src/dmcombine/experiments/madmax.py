@@ -41,7 +41,7 @@ SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
 def _steps(nu_lo: float, nu_hi: float, bandwidth_hz: float) -> NDArray[np.float64]:
     """Centres of the tuning steps that tile [nu_lo, nu_hi] with steps of one bandwidth."""
     n = max(1, int(np.ceil((nu_hi - nu_lo) / bandwidth_hz - 1e-9)))
-    return nu_lo + bandwidth_hz * (np.arange(n) + 0.5) * (nu_hi - nu_lo) / (n * bandwidth_hz)
+    return nu_lo + (np.arange(n) + 0.5) * (nu_hi - nu_lo) / n
 
 
 def _profile(offset: NDArray[np.float64], bandwidth_hz: float, shape: str) -> NDArray[np.float64]:

@@ -144,8 +144,10 @@ def signal_per_cm2(cfg: dict[str, Any], masses: NDArray[np.float64], exposure_t_
     return np.stack(bins, axis=1)
 
 
-def compute(cfg: dict[str, Any], sources: dict[str, NeutrinoSource]) -> dict[str, Any]:
-    """Median exclusion and discovery reach on sigma_SI for one (variant, exposure)."""
+def compute(cfg: dict[str, Any], sources: dict[str, NeutrinoSource],
+            kinds: tuple[str, ...] = ("projected", "discovery")) -> dict[str, Any]:
+    """Median exclusion and (when ``discovery`` is among ``kinds``) discovery reach on sigma_SI for
+    one (variant, exposure). The exclusion is always solved: both files carry its Asimov profile."""
     exposure = float(cfg["exposure_t_yr"])
     masses = log_grid(cfg["mass_grid_gev"], "xlzd.mass_grid_gev")
     signal = signal_per_cm2(cfg, masses, exposure)
@@ -158,7 +160,8 @@ def compute(cfg: dict[str, Any], sources: dict[str, NeutrinoSource]) -> dict[str
     lo = 1e-3 / total[sensitive]
     hi = 1e7 / total[sensitive]
     exclusion = solve_increasing(lambda x: asimov_exclusion_q(x, s, b, u), z_excl**2, lo, hi)
-    discovery = solve_increasing(lambda x: asimov_discovery_q0(x, s, b, u), cfg["discovery_sigma"] ** 2, lo, hi)
+    discovery = (solve_increasing(lambda x: asimov_discovery_q0(x, s, b, u), cfg["discovery_sigma"] ** 2, lo, hi)
+                 if "discovery" in kinds else None)
     return {
         "mass_gev": masses[sensitive],
         "masses_without_sensitivity_gev": masses[~sensitive],
@@ -199,39 +202,36 @@ def profile_table(result: dict[str, Any], cfg: dict[str, Any], points: int = 25)
     return poi.tolist(), table.tolist()
 
 
-def limit_documents(cfg: dict[str, Any], result: dict[str, Any], provenance: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The two standard limit files of one (variant, exposure): projected exclusion and discovery."""
-    assumptions = _assumptions(cfg, result)
-    common = {
+def limit_document(cfg: dict[str, Any], result: dict[str, Any], provenance: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The standard limit file of one (variant, exposure) and kind: ``projected`` (median exclusion)
+    or ``discovery`` (median discovery reach); both carry the Asimov exclusion profile."""
+    poi, dl = profile_table(result, cfg)
+    if kind == "projected":
+        cl = cfg["confidence_level"]
+        method = ("asimov_profile_likelihood",
+                  f"median {cl:.0%} CL exclusion: binned Poisson likelihood in NR energy with profiled background "
+                  f"normalisations, Asimov background-only data, -2 ln lambda = {result['z_exclusion'] ** 2:.3f} "
+                  "(Cowan et al. 2011)")
+        values = result["exclusion_cm2"]
+    else:
+        z = cfg["discovery_sigma"]
+        cl = 1.0 - float(norm.sf(z))
+        method = ("asimov_discovery_significance",
+                  f"median {z:g} sigma discovery reach: Asimov signal-plus-background data, q0 = {z ** 2:g} "
+                  "with profiled background normalisations (Cowan et al. 2011); confidence_level is 1 - p0")
+        values = result["discovery_cm2"]
+    return {
+        **header(EXPERIMENT, f"{ANALYSIS}, {result['exposure_t_yr']:g} t·yr", REFERENCES, kind, cl, *method),
+        "model": {"name": "WIMP elastic spin-independent scattering", "variant": cfg["variant"],
+                  "assumptions": _assumptions(cfg, result)},
         "parameter_of_interest": {"name": "sigma_si_nucleon", "unit": "cm^2", "label": "SI WIMP-nucleon cross-section"},
         "x": {"name": "mass", "unit": "GeV", "label": "WIMP mass"},
-    }
-    model = {"name": "WIMP elastic spin-independent scattering", "variant": cfg["variant"], "assumptions": assumptions}
-    poi, dl = profile_table(result, cfg)
-    cl = cfg["confidence_level"]
-    projected = {
-        **header(EXPERIMENT, f"{ANALYSIS}, {result['exposure_t_yr']:g} t·yr", REFERENCES, "projected", cl,
-                 "asimov_profile_likelihood",
-                 f"median {cl:.0%} CL exclusion: binned Poisson likelihood in NR energy with profiled background "
-                 f"normalisations, Asimov background-only data, -2 ln lambda = {result['z_exclusion'] ** 2:.3f} "
-                 "(Cowan et al. 2011)"),
-        "model": model,
-        **common,
-        "limit": {"x": result["mass_gev"], "value": result["exclusion_cm2"]},
+        "limit": {"x": result["mass_gev"], "value": values},
         "likelihood": {"type": "profile_table", "poi_values": poi, "delta_minus2lnl": dl},
         "provenance": provenance,
     }
-    z = cfg["discovery_sigma"]
-    p_value = float(norm.sf(z))
-    discovery = {
-        **header(EXPERIMENT, f"{ANALYSIS}, {result['exposure_t_yr']:g} t·yr", REFERENCES, "discovery", 1.0 - p_value,
-                 "asimov_discovery_significance",
-                 f"median {z:g} sigma discovery reach: Asimov signal-plus-background data, q0 = {z ** 2:g} "
-                 "with profiled background normalisations (Cowan et al. 2011); confidence_level is 1 - p0"),
-        "model": model,
-        **common,
-        "limit": {"x": result["mass_gev"], "value": result["discovery_cm2"]},
-        "likelihood": {"type": "profile_table", "poi_values": poi, "delta_minus2lnl": dl},
-        "provenance": provenance,
-    }
-    return projected, discovery
+
+
+def limit_documents(cfg: dict[str, Any], result: dict[str, Any], provenance: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both standard limit files of one (variant, exposure): projected exclusion and discovery."""
+    return tuple(limit_document(cfg, result, provenance, kind) for kind in ("projected", "discovery"))  # type: ignore[return-value]

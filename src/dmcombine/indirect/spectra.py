@@ -8,14 +8,13 @@ linearly in log(m) at fixed log10(x), the usual treatment of these tables.
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dmcombine.errors import ConfigError, InputFormatError
+from dmcombine.tables import load_numeric
 
 # Our channel names -> the PPPC4DMID column headers
 PPPC_CHANNELS = {
@@ -79,12 +78,7 @@ def read_pppc(data: bytes, source: str) -> SpectrumTable:
     names = header.lstrip("#").split()
     if len(names) < 3 or names[0] != "mDM" or not names[1].startswith("Log[10,x]"):
         raise InputFormatError(f"{source}: expected a PPPC4DMID header starting 'mDM Log[10,x] ...', got {header[:60]!r}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            table = np.loadtxt(io.StringIO(body), ndmin=2)
-    except (ValueError, UserWarning) as exc:
-        raise InputFormatError(f"{source}: the table is not numeric: {exc}") from None
+    table = load_numeric(body, source, "a numeric table below the header")
     if table.shape[1] != len(names):
         raise InputFormatError(f"{source}: {table.shape[1]} columns but the header names {len(names)}")
     if not np.all(np.isfinite(table)) or np.any(table[:, 2:] < 0):
