@@ -8,6 +8,8 @@
 #   atlas_dilepton_limits workflows/atlas_dilepton.smk excluded (M_med, m_chi), σ_SI/SD, ROOT file
 #   summary_mediator_plot workflows/atlas_dilepton.smk the mediator plane, per benchmark
 #   madmax_limit         workflows/madmax.smk     one g_agamma limit file per haloscope setup
+#   km3net_sensitivity   workflows/km3net.smk     GC <sigma v> sensitivity per channel, one file per livetime
+#   km3net_plot          workflows/km3net.smk     every channel's sensitivity for every livetime
 #   summary_si_plot      rules/summary.smk       our SI limits beside published curves
 #   summary_axion_plot   rules/summary.smk       the axion plane with the QCD axion band
 #   combine              rules/combination.smk   sum of -2ΔlnL of independent results (per group)
@@ -42,6 +44,7 @@ include: "workflows/fermi_dwarfs.smk"
 include: "workflows/madmax.smk"
 include: "workflows/xlzd.smk"
 include: "workflows/atlas_dilepton.smk"
+include: "workflows/km3net.smk"
 include: "rules/summary.smk"
 include: "rules/combination.smk"
 

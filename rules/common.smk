@@ -107,6 +107,34 @@ def _check_madmax(section, problems):
                 )
 
 
+def _check_km3net(section, problems):
+    for key, did in section["inputs"].items():
+        if did not in CATALOGUE_ENTRIES:
+            problems.append(
+                f"km3net.inputs.{key}: DID {did} is not in the inputs catalogue {CATALOGUE}"
+            )
+    masses = section["masses"]
+    if masses["min_gev"] > masses["max_gev"]:
+        problems.append(
+            f"km3net.masses: min_gev ({masses['min_gev']}) is larger than max_gev ({masses['max_gev']})"
+        )
+    window = section["window"]
+    if window["e_reco_min_gev"] >= window["e_reco_max_gev"]:
+        problems.append(
+            f"km3net.window: e_reco_min_gev ({window['e_reco_min_gev']}) must be below "
+            f"e_reco_max_gev ({window['e_reco_max_gev']})"
+        )
+    if section["halo"]["profile"] not in section["halo"]["profiles"]:
+        problems.append(
+            f"km3net.halo.profile: {section['halo']['profile']!r} has no parameters in km3net.halo.profiles"
+        )
+    combined = section.get("combine_livetime_yr")
+    if combined is not None and combined not in section["livetimes_yr"]:
+        problems.append(
+            f"km3net.combine_livetime_yr: {combined} is not one of livetimes_yr {section['livetimes_yr']}"
+        )
+
+
 def check_config():
     """What the JSON Schema cannot say: cross-field rules and references to the catalogue."""
     problems = []
@@ -126,6 +154,8 @@ def check_config():
         _check_madmax(config["madmax"], problems)
     if "xlzd" in config["experiments"]:
         _check_xlzd(config["xlzd"], problems)
+    if "km3net" in config["experiments"]:
+        _check_km3net(config["km3net"], problems)
     for name in ("darkside50", "xlzd"):
         if name in config["experiments"]:
             _check_dd_variants(name, problems)
@@ -264,6 +294,44 @@ def madmax_limit_files():
 check_config()
 
 
+# --- KM3NeT ---------------------------------------------------------------------------
+
+
+def km3net_inputs(wildcards):
+    return [fetched(did) for _, did in sorted(config["km3net"]["inputs"].items())]
+
+
+def km3net_years():
+    """Livetime labels of the output files, e.g. 1yr, 5yr, 10yr."""
+    return [f"{years:g}" for years in config["km3net"]["livetimes_yr"]]
+
+
+def km3net_config_arg(wildcards):
+    section = config["km3net"]
+    return shlex.quote(
+        json.dumps({**section, "channel": wildcards.channel}, sort_keys=True)
+    )
+
+
+def km3net_limit_files(channel=None, years=None):
+    if "km3net" not in config["experiments"]:
+        return []
+    return expand(
+        "results/km3net/{channel}/{years}yr.json",
+        channel=[channel] if channel else config["km3net"]["channels"],
+        years=[years] if years else km3net_years(),
+    )
+
+
+def km3net_combined_files():
+    """The KM3NeT files (one livetime) combined with Fermi-LAT and drawn on the <sigma v> plane."""
+    if "km3net" not in config["experiments"]:
+        return []
+    section = config["km3net"]
+    years = section.get("combine_livetime_yr", max(section["livetimes_yr"]))
+    return km3net_limit_files(years=f"{years:g}")
+
+
 def fetched(did):
     """Where fetch_inputs materialises an input, by its DID (scope and name)."""
     scope, name = did.split(":", 1)
@@ -279,6 +347,8 @@ def needed_dids():
         dids.update(spec["did"] for spec in config["xlzd"]["neutrinos"].values())
     if "atlas_dilepton" in config["experiments"]:
         dids.update(config["atlas_dilepton"]["inputs"][k] for k in atlas_input_keys())
+    if "km3net" in config["experiments"]:
+        dids.update(config["km3net"]["inputs"].values())
     if "fermi_dwarfs" in config["experiments"]:
         section = config["fermi_dwarfs"]
         dids.add(section["inputs"]["spectra"])
@@ -421,7 +491,7 @@ def xlzd_files(kind, shared_variants=True):
 PLANE_EXPERIMENTS = {
     "si": ["darkside50", "xlzd"],
     "sd": [],
-    "sigmav": ["fermi_dwarfs"],
+    "sigmav": ["fermi_dwarfs", "km3net"],
     "mediator": ["atlas_dilepton"],
     "axion": ["madmax"],
 }
@@ -446,10 +516,13 @@ def fermi_reference_files():
 
 def combination_groups():
     """name -> limit files. Automatic groups need two independent results on the same channel
-    (Fermi-LAT with KM3NeT once it lands); config combination.groups adds any others."""
+    (Fermi-LAT dwarfs with the KM3NeT projection); config combination.groups adds any others.
+    """
     groups = {}
     by_channel = {}
     for path in fermi_reference_files():
+        by_channel.setdefault(path.split("/")[-2], []).append(path)
+    for path in km3net_combined_files():
         by_channel.setdefault(path.split("/")[-2], []).append(path)
     for channel, files in by_channel.items():
         if len(files) >= 2:
@@ -459,12 +532,13 @@ def combination_groups():
 
 
 def sigmav_plane_files():
+    references = fermi_reference_files() + km3net_combined_files()
     combos = [
         f"results/combination/{name}/limit.json"
         for name, files in combination_groups().items()
-        if any(f in fermi_reference_files() for f in files)
+        if any(f in references for f in files)
     ]
-    return fermi_reference_files() + combos
+    return references + combos
 
 
 def si_plot_files():
@@ -489,6 +563,7 @@ def all_limit_files():
         + fermi_limit_files()
         + madmax_limit_files()
         + atlas_files()
+        + km3net_limit_files()
         + combos
     )
 
@@ -517,6 +592,11 @@ def final_targets():
             dwarf_set=fermi_sets(),
             ext=["pdf", "png"],
         )
+    if "km3net" in config["experiments"]:
+        targets += [
+            "results/km3net/sigmav_sensitivity.pdf",
+            "results/km3net/sigmav_sensitivity.png",
+        ]
     if "mediator" in planes:
         targets += [
             "results/summary/mediator_summary.pdf",

@@ -100,7 +100,8 @@ def test_combined_is_not_the_tightest_curve(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (lambda d: d["parameter_of_interest"].update(unit="cm^3 s^-1"), "different unit of the parameter of interest"),
-        (lambda d: d["result"].update(kind="projected"), "different result kind"),
+        (lambda d: d["result"].update(kind="discovery"), "different result kind"),
+        (lambda d: d["result"].update(kind="expected"), "different result kind"),
         (lambda d: d["model"]["assumptions"].update(channel="tautau"), "different assumption 'channel'"),
         (lambda d: d.update(experiment="A"), "both are A results built on the same data"),
         (lambda d: d["x"].update(unit="TeV"), "different unit of x"),
@@ -116,6 +117,18 @@ def test_incomparable_files_are_refused_by_name(tmp_path: Path, change, message:
     assert message in str(info.value)
     if "overlap" not in message:
         assert pair[0].path in str(info.value) and pair[1].path in str(info.value)
+
+
+def test_observed_data_combined_with_a_projection_is_a_projection(tmp_path: Path) -> None:
+    pair = members(tmp_path, gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0, kind="projected", cl=0.9))
+    result = combination.combine(pair, 0.95)
+    doc = combination.combined_document("toy", pair, 0.95, result, {"inputs": [], "software": {}, "config_sha256": "0" * 64,
+                                                                     "rule": "test"})
+    assert doc["result"]["kind"] == "projected" and "Asimov profile of a projection" in doc["result"]["method"]["description"]
+    assert np.allclose(result["limit"], np.sqrt(THRESHOLD_95) / np.sqrt(2), rtol=1e-3)
+    with pytest.raises(CombinationError, match="different result kind"):
+        combination.combine(members(tmp_path, gaussian_doc("A", 0.0, 1.0, kind="expected"),
+                                    gaussian_doc("B", 0.0, 1.0, kind="projected")), 0.95)
 
 
 def test_cli_writes_a_valid_combined_limit_file(tmp_path: Path) -> None:
@@ -169,7 +182,9 @@ def test_provenance_table_lists_every_plotted_curve(default_run: Path) -> None:
     n_xlzd = 2 * len(config["xlzd"]["variants"]) * len(config["xlzd"]["exposures_t_yr"])  # own variants only
     atlas = config["atlas_dilepton"]["benchmarks"]
     n_atlas = 2 * len(atlas) + sum(b["kind"] == "vector" for b in atlas.values())  # mediator obs/exp + SI translations
-    n_ours = n_ds50 + n_xlzd + n_atlas + len(config["fermi_dwarfs"]["channels"]) + len(config["madmax"]["setups"])
+    fermi, km3 = config["fermi_dwarfs"]["channels"], config["km3net"]["channels"]
+    n_sigmav = len(fermi) + len(km3) + len(set(fermi) & set(km3))  # Fermi, KM3NeT (one livetime), combinations
+    n_ours = n_ds50 + n_xlzd + n_atlas + n_sigmav + len(config["madmax"]["setups"])
     assert len(rows) == n_ours + n_context
     for row in rows:
         assert row["paper"] and row["plot"] in ("si", "sigmav", "axion", "mediator"), row

@@ -50,8 +50,11 @@ def test_every_experiment_writes_its_results(default_run: Path) -> None:
     for path in ("results/madmax/prototype/limit.json", "results/madmax/full_scale/limit.json",
                  "results/xlzd/design_book/200tyr/projected.json", "results/xlzd/design_book/1000tyr/discovery.json",
                  "results/xlzd/halo_2021/200tyr/projected.json", "results/darkside50/halo_2021/limit.json",
-                 "results/atlas_dilepton/V2/mediator_observed.json", "results/atlas_dilepton/A2/dd_observed.json"):
+                 "results/atlas_dilepton/V2/mediator_observed.json", "results/atlas_dilepton/A2/dd_observed.json",
+                 "results/km3net/tautau/10yr.json", "results/km3net/nunu/1yr.json",
+                 "results/combination/sigmav_tautau/limit.json"):
         limitfile.read(default_run / path)
+    assert (default_run / "results/km3net/sigmav_sensitivity.png").stat().st_size > 10_000
     with uproot.open(default_run / "results/atlas_dilepton/A2/limits.root") as f:
         assert "A2_observed_excluded" in [k.split(";")[0] for k in f.keys()]
     for plot in ("axion_summary", "mediator_summary", "si_summary", "sigmav_summary"):
@@ -65,9 +68,11 @@ def test_no_wall_clock_time_in_outputs(default_run: Path) -> None:
 
 def test_rerun_elsewhere_is_byte_identical(default_run: Path, tmp_path: Path) -> None:
     second = copy_workflow(tmp_path / "second")
-    result = snakemake(second, "--cores", "2")
+    targets = (LIMIT, "results/km3net/tautau/10yr.json", "results/xlzd/design_book/200tyr/projected.json")
+    result = snakemake(second, *targets, "--cores", "2")
     assert result.returncode == 0, result.stderr
-    assert (second / LIMIT).read_bytes() == (default_run / LIMIT).read_bytes()
+    for target in targets:
+        assert (second / target).read_bytes() == (default_run / target).read_bytes(), target
 
 
 def test_nothing_to_do_on_a_second_invocation(default_run: Path) -> None:
@@ -96,7 +101,7 @@ def test_tampered_input_stops_the_run_and_produces_nothing_downstream(tmp_path: 
 
 def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
     workdir = copy_workflow(tmp_path / "later")
-    assert snakemake(workdir, "--cores", "2").returncode == 0
+    assert snakemake(workdir, LIMIT, "--cores", "2").returncode == 0
     before = (workdir / LIMIT).read_bytes()
     entry = Catalogue.load(workdir / "config/inputs.yaml")[ACCEPTANCE_DID]
     shipped = workdir / entry.path
@@ -126,6 +131,9 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
         ("madmax: {setups: {prototype: {system_temperature_k: -4.0}}}", ["system_temperature_k", "-4.0", "minimum"]),
         ("madmax: {setups: {full_scale: {ranges: [{min_uev: 40, max_uev: 400, time_days: 0}]}}}", ["time_days", "0", "minimum"]),
         ("madmax: {setups: {prototype: {magnet_field_t: 0}}}", ["magnet_field_t", "0", "minimum"]),
+        ("km3net: {combine_livetime_yr: 7}", ["km3net.combine_livetime_yr", "7 is not one of livetimes_yr"]),
+        ("km3net: {oscillations: {mode: flat}}", ["flat", "is not one of", "mixing_angles"]),
+        ("km3net: {halo: {profile: einastoo}}", ["einastoo", "is not one of"]),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path: Path, override: str, expected: list[str]) -> None:

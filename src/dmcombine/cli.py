@@ -363,6 +363,72 @@ def xlzd_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, 
     log.info("wrote %s", output)
 
 
+@main.group("km3net")
+def km3net_group() -> None:
+    """KM3NeT/ARCA Galactic Centre sensitivity from the public IRFs."""
+
+
+@km3net_group.command("sensitivity")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--config-json", required=True, help="The km3net config block plus 'channel' (JSON).")
+@click.option("--catalogue", default="config/inputs.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--outputs", required=True,
+              help="Limit files to write, space-separated, one per livetime, each named <livetime>yr.json.")
+@click.option("--rule", default="dmcombine km3net sensitivity", show_default=True, help="Recorded in the provenance.")
+def km3net_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, outputs: str, rule: str) -> None:
+    """Feldman-Cousins sensitivity on <sigma v> of one channel, one file per livetime.
+
+    INPUTS are the fetched IRFs and CosmiXs spectra (resources/inputs/<scope>/<name>).
+    """
+    import numpy as np
+
+    from dmcombine import limitfile
+    from dmcombine.catalogue import Catalogue, open_verified
+    from dmcombine.experiments import km3net
+    from dmcombine.indirect import irf
+    from dmcombine.indirect.spectra import read_cosmixs
+    from dmcombine.provenance import provenance_record
+
+    cfg = _json_option(config_json, "--config-json")
+    channel = cfg.pop("channel")
+    by_years = {}
+    for path in outputs.split():
+        label = Path(path).name.removesuffix("yr.json")
+        matches = [y for y in cfg["livetimes_yr"] if f"{y:g}" == label]
+        if not matches:
+            raise ConfigError(f"--outputs: {path} is not named <livetime>yr.json for a livetime of {cfg['livetimes_yr']}")
+        by_years[matches[0]] = path
+    missing = [y for y in cfg["livetimes_yr"] if y not in by_years]
+    if missing:
+        raise ConfigError(f"--outputs: no file for livetimes {missing} yr")
+    cat = Catalogue.load(catalogue)
+    files = _by_did(inputs)
+    records = []
+
+    def read(key: str) -> tuple[bytes, str]:
+        did = cfg["inputs"][key]
+        if did not in files:
+            raise ConfigError(f"km3net.inputs.{key}: input {did} was not given on the command line")
+        entry = cat[did]
+        records.append(entry.provenance())
+        return open_verified(entry, files[did]), files[did]
+
+    irfs = km3net.Irfs(irf.read_aeff(*read("aeff")), irf.read_psf(*read("psf")), irf.read_edisp(*read("edisp")),
+                       irf.read_background(*read("bkg_nu")), irf.read_background(*read("bkg_mu")))
+    spectra = {flavour: read_cosmixs(*read(f"spectra_nu{key}"))
+               for flavour, key in (("e", "e"), ("mu", "mu"), ("tau", "tau"))}
+    result = km3net.compute(cfg, irfs, spectra, channel)
+    provenance = provenance_record(records, {**cfg, "channel": channel}, rule)
+    for years, path in sorted(by_years.items()):
+        limitfile.write(path, km3net.limit_document(cfg, channel, years, result, provenance))
+        rows = result["per_livetime"][years]
+        for target in (1000.0, 10000.0):
+            i = int(np.argmin(np.abs(np.log(result["mass_gev"] / target))))
+            log.info("%s, %g yr, m = %.4g GeV: <sigma v> < %.3g cm^3/s (ROI %.2g deg, b = %.3g)", channel, years,
+                     result["mass_gev"][i], rows[i]["limit"], rows[i]["roi_deg"], rows[i]["background"])
+        log.info("wrote %s", path)
+
+
 @main.group("atlas-dilepton")
 def atlas_group() -> None:
     """ATLAS 139 fb^-1 dilepton search reinterpreted for spin-1 mediators (arXiv:1903.06248)."""
@@ -561,10 +627,12 @@ def _sigmav_curves(limits: tuple[str, ...], by_channel_label: bool = False) -> l
             raise ConfigError(f"{path}: a <sigma v> plot needs a cross-section in cm^3/s versus mass in GeV")
         combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
         channel = doc["model"]["assumptions"].get("channel", "?")
+        cl = f"{100 * doc['result']['confidence_level']:g}% CL"
+        kind = "" if doc["result"]["kind"] == "observed" else f"{doc['result']['kind']}, "
         if by_channel_label:
-            label = f"{doc['experiment']} {plotting.channel_label(channel)}"
+            label = f"{doc['experiment']} {plotting.channel_label(channel)} ({doc['model']['variant']}, {kind}{cl})"
         else:
-            label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
+            label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']}, {kind}{cl})"
         curves.append((channel, plotting.Curve(label, np.asarray(doc["limit"]["x"]), np.asarray(doc["limit"]["value"]), True)))
     return curves
 

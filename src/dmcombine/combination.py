@@ -1,11 +1,14 @@
 """Statistical combination of standard limit files, and the checks that decide what may be combined.
 
 Results are combined only when they constrain the same parameter (name and unit), versus the same
-x (name and unit), with the same result kind (observed results are never mixed with projections)
-and the same physics assumptions that define the parameter (for ⟨σv⟩: channel and whether the
+x (name and unit), with compatible result kinds and the same physics assumptions that define the parameter (for ⟨σv⟩: channel and whether the
 dark matter is self-conjugate). Their likelihoods are added, never their limits:
 
     -2ΔlnL_comb(μ; x) = Σ_i -2ΔlnL_i(μ; x) - min_μ' Σ_i -2ΔlnL_i(μ'; x),  μ ≥ 0,
+
+Kinds: equal kinds combine into that kind; observed results may be combined with projections
+(a future experiment's Asimov profile added to today's data), and the result is then a
+projection itself. Expected, discovery and mixed projections/expectations are never mixed.
 
 each input's -2ΔlnL taken from its own likelihood block (a tabulated profile, or rebuilt exactly
 from the sufficient statistics of a Poisson count), interpolated onto common x and μ grids. The
@@ -81,7 +84,9 @@ def check_comparable(members: list[Member]) -> None:
         ("unit of the parameter of interest", lambda d: d["parameter_of_interest"]["unit"]),
         ("x variable", lambda d: d["x"]["name"]),
         ("unit of x", lambda d: d["x"]["unit"]),
-        ("result kind (observed, expected, projected, discovery)", lambda d: d["result"]["kind"]),
+        ("result kind (observed, expected, projected, discovery; observed may join projected)",
+         lambda d: "projected" if d["result"]["kind"] == "observed" and any(
+             m.doc["result"]["kind"] == "projected" for m in members) else d["result"]["kind"]),
         ("model", lambda d: d["model"]["name"]),
     ]
     for key in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ()):
@@ -173,6 +178,12 @@ def combine(members: list[Member], cl: float, mu_points: int = 2000) -> dict[str
             "threshold": threshold}
 
 
+def combined_kind(members: list[Member]) -> str:
+    """The kind of a combination: 'projected' as soon as one member is a projection."""
+    kinds = {m.doc["result"]["kind"] for m in members}
+    return "projected" if "projected" in kinds else kinds.pop()
+
+
 def combined_document(name: str, members: list[Member], cl: float, result: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
     """The combined result as a standard limit file."""
     ref = members[0].doc
@@ -187,9 +198,11 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
         "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
         f"(≥ 0); one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
     )
+    if len({m.doc["result"]["kind"] for m in members}) > 1:
+        description += "; observed data combined with the Asimov profile of a projection, so the result is a projection"
     return {
         **header(" + ".join(m.doc["experiment"] for m in members), f"statistical combination '{name}'",
-                 references, ref["result"]["kind"], cl, "sum_of_profile_likelihoods", description),
+                 references, combined_kind(members), cl, "sum_of_profile_likelihoods", description),
         "model": {
             "name": ref["model"]["name"],
             "variant": name,

@@ -23,7 +23,7 @@ class HEPDataError(DmcombineError):
 def _table_name(doc: dict[str, Any], used: set[str]) -> str:
     channel = doc["model"]["assumptions"].get("channel")
     name = f"{doc['experiment']} {doc['model']['variant']}" + (f" {channel}" if channel else "")
-    name = name[:60]
+    name = name.replace("/", "-")[:60]  # the table name becomes a file name
     base, i = name, 2
     while name in used:
         name, i = f"{base} ({i})", i + 1

@@ -82,7 +82,7 @@ def sigmav_summary(curves: list[Curve], pdf: str | Path, png: str | Path, title:
                     label=curve.label)
         ax.axhline(thermal_relic_cm3_s, color="0.4", lw=1.5, ls=":", label="thermal relic (Steigman et al. 2012)")
         _finish_log_log(fig, ax, r"dark-matter mass $m_\chi$ [GeV]",
-                        r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$] (95% CL)", title, pdf, png)
+                        r"$\langle\sigma v\rangle$ [cm$^3$ s$^{-1}$]", title, pdf, png)
 
 
 def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str,

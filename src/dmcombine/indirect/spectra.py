@@ -1,13 +1,21 @@
 """Annihilation spectra at production, dN/dlog10(x) with x = E/m, tabulated versus DM mass.
 
-Reads the PPPC4DMID "AtProduction" tables (Cirelli et al., JCAP 03 (2011) 051, arXiv:1012.4515):
-columns mDM [GeV], Log[10,x], then one column per annihilation channel named as in Mathematica
-(``b``, ``\\[Tau]``, ``W``, ...). The spectrum at a mass between table masses is interpolated
-linearly in log(m) at fixed log10(x), the usual treatment of these tables.
+Two formats, both columns mDM [GeV], log10 x, then one column per annihilation channel:
+
+* PPPC4DMID "AtProduction" photon tables (Cirelli et al., JCAP 03 (2011) 051, arXiv:1012.4515),
+  channels named as in Mathematica (``b``, ``\\[Tau]``, ``W``, ...);
+* CosmiXs "AtProduction-<flavour>" neutrino tables (Arina et al., JCAP 03 (2024) 035,
+  arXiv:2312.01153), header ``# DM Log10[x] dNdLog10x [eL] ...``. Each gives one flavour of
+  neutrino (equivalently antineutrino) per annihilation, without the line at x = 1 of the
+  χχ → νν̄ channels.
+
+The spectrum at a mass between table masses is interpolated linearly in log(m) at fixed
+log10(x), the usual treatment of these tables.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +37,23 @@ PPPC_CHANNELS = {
     "zz": "Z",
     "gg": "g",
     "hh": "h",
+}
+
+# Our channel names -> the CosmiXs column labels (``dNdLog10x [<label>]``). "nunu" is
+# χχ → ν_μ ν̄_μ (its electroweak continuum; the line is added by the caller).
+COSMIXS_CHANNELS = {
+    "ee": "e",
+    "mumu": "mu",
+    "tautau": "tau",
+    "qq": "u",
+    "cc": "c",
+    "bb": "b",
+    "tt": "t",
+    "ww": "W",
+    "zz": "Z",
+    "gg": "g",
+    "hh": "H",
+    "nunu": "numu",
 }
 
 
@@ -71,13 +96,37 @@ class SpectrumTable:
         return mass_gev * np.where(hi > lo, integral, 0.0)
 
 
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    try:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(f"{source}: expected a text table: {exc}") from None
+    header, _, body = text.partition("\n")
+    return header, body
+
+
 def read_pppc(data: bytes, source: str) -> SpectrumTable:
     """Parse a PPPC4DMID AtProduction table."""
-    text = data.decode("utf-8", errors="strict")
-    header, _, body = text.partition("\n")
+    header, body = _decode(data, source)
     names = header.lstrip("#").split()
     if len(names) < 3 or names[0] != "mDM" or not names[1].startswith("Log[10,x]"):
         raise InputFormatError(f"{source}: expected a PPPC4DMID header starting 'mDM Log[10,x] ...', got {header[:60]!r}")
+    return _grid(names, body, source, PPPC_CHANNELS)
+
+
+def read_cosmixs(data: bytes, source: str) -> SpectrumTable:
+    """Parse a CosmiXs AtProduction table (``# DM Log10[x] dNdLog10x [eL] dNdLog10x [eR] ...``)."""
+    header, body = _decode(data, source)
+    labels = re.findall(r"dNdLog10x\s*\[([^\]]+)\]", header)
+    if not header.lstrip("#").split()[:2] == ["DM", "Log10[x]"] or not labels:
+        raise InputFormatError(
+            f"{source}: expected a CosmiXs header '# DM Log10[x] dNdLog10x [eL] ...', got {header[:60]!r}"
+        )
+    return _grid(["DM", "Log10[x]", *labels], body, source, COSMIXS_CHANNELS)
+
+
+def _grid(names: list[str], body: str, source: str, channels: dict[str, str]) -> SpectrumTable:
+    """The (mass, log10 x) grid of a table whose columns are ``names``, one array per channel."""
     table = load_numeric(body, source, "a numeric table below the header")
     if table.shape[1] != len(names):
         raise InputFormatError(f"{source}: {table.shape[1]} columns but the header names {len(names)}")
@@ -95,7 +144,7 @@ def read_pppc(data: bytes, source: str) -> SpectrumTable:
     columns = {name: i for i, name in enumerate(names)}
     spectra = {
         ours: table[:, columns[theirs]].reshape(len(masses), len(log10x))
-        for ours, theirs in PPPC_CHANNELS.items()
+        for ours, theirs in channels.items()
         if theirs in columns
     }
     return SpectrumTable(masses, log10x, spectra, source)
