@@ -28,7 +28,7 @@ from dmcombine.direct_detection.neutrinos import read_spectrum
 from dmcombine.experiments import darkside50 as ds50
 from dmcombine.experiments import fermi_dwarfs as fd
 from dmcombine.experiments import atlas_dilepton as ad
-from dmcombine.experiments import madmax, xlzd
+from dmcombine.experiments import km3net, madmax, xlzd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
 from dmcombine.indirect.spectra import read_pppc
 
@@ -105,6 +105,24 @@ def fermi_case(dwarf_set: str, channels: list[str], points: int) -> Callable[[],
     likes = {d: fd.read_likelihood((like_dir / f"like_{d}.txt").read_bytes(), d, d) for d in dwarfs}
     spectra = read_pppc((REPO / "data/spectra/pppc4dmid/AtProduction_gammas.dat").read_bytes(), "pppc")
     return lambda: [fd.compute(section, ch, dwarfs, likes, spectra) for ch in channels]
+
+
+def km3net_case(channel: str, points: int) -> Callable[[], object]:
+    """One KM3NeT job's computation: response, FC table, window/ROI search for every livetime."""
+    from dmcombine.indirect import irf
+    from dmcombine.indirect.spectra import read_cosmixs
+
+    section = copy.deepcopy(config()["km3net"])
+    section["masses"]["points"] = points
+    folder = REPO / "data/km3net_irf"
+    irfs = km3net.Irfs(irf.read_aeff((folder / "aeff.fits").read_bytes(), "aeff"),
+                       irf.read_psf((folder / "psf.fits").read_bytes(), "psf"),
+                       irf.read_edisp((folder / "edisp.fits").read_bytes(), "edisp"),
+                       irf.read_background((folder / "bkg_nu.fits").read_bytes(), "bkg_nu"),
+                       irf.read_background((folder / "bkg_mu.fits").read_bytes(), "bkg_mu"))
+    spectra = {f: read_cosmixs((REPO / f"data/spectra/cosmixs/AtProduction-{n}.dat").read_bytes(), n)
+               for f, n in (("e", "Nuel"), ("mu", "Numu"), ("tau", "Nuta"))}
+    return lambda: km3net.compute(section, irfs, spectra, channel)
 
 
 def rates_against_wimprates(repeat: int) -> tuple[float, float, float]:
@@ -221,6 +239,8 @@ def main() -> None:
          fermi_case("albert2017_kinematic", ["bb", "tautau", "ww", "mumu"], 40)),
         ("Fermi-LAT, 4 channels x 40 masses x 45 targets (albert2017_combined)",
          fermi_case("albert2017_combined", ["bb", "tautau", "ww", "mumu"], 40)),
+        ("KM3NeT tau tau, 16 masses x 3 livetimes (default; incl. FC table)", km3net_case("tautau", 16)),
+        ("KM3NeT tau tau, 200 masses x 3 livetimes", km3net_case("tautau", 200)),
     ]
     print(f"{'case':72s} {'median':>9s} {'min':>9s} {'max':>9s}   (s, {args.repeat} runs)")
     for name, action in cases:
