@@ -113,11 +113,6 @@ def _check_km3net(section, problems):
             problems.append(
                 f"km3net.inputs.{key}: DID {did} is not in the inputs catalogue {CATALOGUE}"
             )
-    masses = section["masses"]
-    if masses["min_gev"] > masses["max_gev"]:
-        problems.append(
-            f"km3net.masses: min_gev ({masses['min_gev']}) is larger than max_gev ({masses['max_gev']})"
-        )
     window = section["window"]
     if window["e_reco_min_gev"] >= window["e_reco_max_gev"]:
         problems.append(

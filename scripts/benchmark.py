@@ -113,7 +113,7 @@ def km3net_case(channel: str, points: int) -> Callable[[], object]:
     from dmcombine.indirect.spectra import read_cosmixs
 
     section = copy.deepcopy(config()["km3net"])
-    section["masses"]["points"] = points
+    section["mass_grid_gev"]["points"] = points
     folder = REPO / "data/km3net_irf"
     irfs = km3net.Irfs(irf.read_aeff((folder / "aeff.fits").read_bytes(), "aeff"),
                        irf.read_psf((folder / "psf.fits").read_bytes(), "psf"),

@@ -173,7 +173,7 @@ def spectra() -> dict:
 
 
 def _config(**changes: object) -> dict:
-    cfg = {**CONFIG, "masses": {"min_gev": 1000, "max_gev": 10000, "points": 2}, "livetimes_yr": [1, 10]}
+    cfg = {**CONFIG, "mass_grid_gev": {"min": 1000, "max": 10000, "points": 2}, "livetimes_yr": [1, 10]}
     cfg.update(changes)
     return cfg
 

@@ -251,9 +251,27 @@ def fermi_dwarfs_group() -> None:
     """Fermi-LAT dwarf spheroidal galaxies (arXiv:1503.02641, arXiv:1611.03184)."""
 
 
-def _by_did(paths: tuple[str, ...]) -> dict[str, str]:
-    """Fetched inputs are named <scope>/<name>: map each path to its DID."""
-    return {f"{Path(p).parent.name}:{Path(p).name}": p for p in paths}
+class _FetchedInputs:
+    """The fetched inputs given to one command, by DID (they are named resources/inputs/<scope>/<name>):
+    each read is checked against the catalogue and recorded, in order, for the provenance."""
+
+    def __init__(self, paths: tuple[str, ...], catalogue: str) -> None:
+        from dmcombine.catalogue import Catalogue
+
+        self.catalogue = Catalogue.load(catalogue)
+        self.paths = {f"{Path(p).parent.name}:{Path(p).name}": p for p in paths}
+        self.records: list[dict[str, Any]] = []
+
+    def read(self, did: str, where: str) -> tuple[bytes, str]:
+        """(verified bytes, path) of input ``did``, which the config key ``where`` names."""
+        from dmcombine.catalogue import open_verified
+
+        if did not in self.paths:
+            raise ConfigError(f"{where}: input {did} was not given on the command line "
+                              "(expected resources/inputs/<scope>/<name>)")
+        entry = self.catalogue[did]
+        self.records.append(entry.provenance())
+        return open_verified(entry, self.paths[did]), self.paths[did]
 
 
 @fermi_dwarfs_group.command("limit")
@@ -269,33 +287,21 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
     tables and the likelihood of every dwarf of the set.
     """
     from dmcombine import limitfile
-    from dmcombine.catalogue import Catalogue, open_verified
     from dmcombine.experiments import fermi_dwarfs as fd
     from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
     from dmcombine.indirect.spectra import read_pppc
     from dmcombine.provenance import provenance_record
 
     cfg = _json_option(config_json, "--config-json")
-    cat = Catalogue.load(catalogue)
-    files = _by_did(inputs)
-    used = []
-
-    def read(did: str) -> bytes:
-        if did not in files:
-            raise ConfigError(f"fermi-dwarfs limit: input {did} was not given (expected resources/inputs/<scope>/<name>)")
-        entry = cat[did]
-        used.append(entry.provenance())
-        return open_verified(entry, files[did])
-
+    fetched = _FetchedInputs(inputs, catalogue)
     dwarf_set = cfg["dwarf_set"]
     set_cfg = cfg["dwarf_sets"][dwarf_set]
     where = f"fermi_dwarfs.dwarf_sets.{dwarf_set}"
-    spectra = read_pppc(read(cfg["inputs"]["spectra"]), files.get(cfg["inputs"]["spectra"], "spectra"))
+    spectra = read_pppc(*fetched.read(cfg["inputs"]["spectra"], "fermi_dwarfs.inputs.spectra"))
     tables = []
     for name in set_cfg["jfactors"]:
         table_cfg = cfg["jfactor_tables"][name]
-        data = read(table_cfg["did"])
-        source = files[table_cfg["did"]]
+        data, source = fetched.read(table_cfg["did"], f"fermi_dwarfs.jfactor_tables.{name}.did")
         table = read_albert2017_table(data, source) if table_cfg["format"] == "albert2017_table" else read_dmsky(
             data, source, table_cfg["key"]
         )
@@ -304,9 +310,9 @@ def fermi_dwarfs_limit(inputs: tuple[str, ...], config_json: str, catalogue: str
     likelihoods = {}
     for dwarf in set_cfg["dwarfs"]:
         did = cfg["inputs"]["likelihood"].replace("{dwarf}", dwarf)
-        likelihoods[dwarf] = fd.read_likelihood(read(did), files[did], dwarf)
+        likelihoods[dwarf] = fd.read_likelihood(*fetched.read(did, "fermi_dwarfs.inputs.likelihood"), dwarf)
     result = fd.compute(cfg, cfg["channel"], dwarfs, likelihoods, spectra)
-    prov = provenance_record(used, cfg, rule)
+    prov = provenance_record(fetched.records, cfg, rule)
     limitfile.write(output, fd.limit_document(cfg, dwarf_set, cfg["channel"], dwarfs, result, prov))
     for m, sv in zip(result["mass_gev"], result["sigmav_cm3_s"], strict=True):
         log.info("m = %.4g GeV: <sigma v> < %.4g cm^3/s (%s, %s)", m, sv, cfg["channel"], dwarf_set)
@@ -337,24 +343,18 @@ def xlzd_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str, 
     import numpy as np
 
     from dmcombine import limitfile
-    from dmcombine.catalogue import Catalogue, open_verified
     from dmcombine.direct_detection.neutrinos import read_spectrum
     from dmcombine.experiments import xlzd
     from dmcombine.provenance import provenance_record
 
     cfg = _json_option(config_json, "--config-json")
-    cat = Catalogue.load(catalogue)
-    paths = _by_did(inputs)
-    sources, records = {}, []
+    fetched = _FetchedInputs(inputs, catalogue)
+    sources = {}
     for name, spec in sorted(cfg["neutrinos"].items()):
-        did = spec["did"]
-        if did not in paths:
-            raise ConfigError(f"xlzd.neutrinos.{name}: input {did} was not given on the command line")
-        entry = cat[did]
-        sources[name] = read_spectrum(open_verified(entry, paths[did]), paths[did], name, spec["flux_cm2_s"])
-        records.append(entry.provenance())
+        data, path = fetched.read(spec["did"], f"xlzd.neutrinos.{name}")
+        sources[name] = read_spectrum(data, path, name, spec["flux_cm2_s"])
     result = xlzd.compute(cfg, sources, kinds=(kind,))
-    doc = xlzd.limit_document(cfg, result, provenance_record(records, cfg, rule), kind)
+    doc = xlzd.limit_document(cfg, result, provenance_record(fetched.records, cfg, rule), kind)
     limitfile.write(output, doc)
     for name, events in doc["model"]["assumptions"]["expected_background_events"].items():
         log.info("background %s: %.3g events", name, events)
@@ -383,14 +383,13 @@ def km3net_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str
     import numpy as np
 
     from dmcombine import limitfile
-    from dmcombine.catalogue import Catalogue, open_verified
     from dmcombine.experiments import km3net
     from dmcombine.indirect import irf
     from dmcombine.indirect.spectra import read_cosmixs
     from dmcombine.provenance import provenance_record
 
     cfg = _json_option(config_json, "--config-json")
-    channel = cfg.pop("channel")
+    channel = cfg["channel"]
     by_years = {}
     for path in outputs.split():
         label = Path(path).name.removesuffix("yr.json")
@@ -401,24 +400,17 @@ def km3net_sensitivity(inputs: tuple[str, ...], config_json: str, catalogue: str
     missing = [y for y in cfg["livetimes_yr"] if y not in by_years]
     if missing:
         raise ConfigError(f"--outputs: no file for livetimes {missing} yr")
-    cat = Catalogue.load(catalogue)
-    files = _by_did(inputs)
-    records = []
+    fetched = _FetchedInputs(inputs, catalogue)
 
     def read(key: str) -> tuple[bytes, str]:
-        did = cfg["inputs"][key]
-        if did not in files:
-            raise ConfigError(f"km3net.inputs.{key}: input {did} was not given on the command line")
-        entry = cat[did]
-        records.append(entry.provenance())
-        return open_verified(entry, files[did]), files[did]
+        return fetched.read(cfg["inputs"][key], f"km3net.inputs.{key}")
 
     irfs = km3net.Irfs(irf.read_aeff(*read("aeff")), irf.read_psf(*read("psf")), irf.read_edisp(*read("edisp")),
                        irf.read_background(*read("bkg_nu")), irf.read_background(*read("bkg_mu")))
     spectra = {flavour: read_cosmixs(*read(f"spectra_nu{key}"))
                for flavour, key in (("e", "e"), ("mu", "mu"), ("tau", "tau"))}
     result = km3net.compute(cfg, irfs, spectra, channel)
-    provenance = provenance_record(records, {**cfg, "channel": channel}, rule)
+    provenance = provenance_record(fetched.records, cfg, rule)
     for years, path in sorted(by_years.items()):
         limitfile.write(path, km3net.limit_document(cfg, channel, years, result, provenance))
         rows = result["per_livetime"][years]
@@ -452,35 +444,27 @@ def atlas_limits(inputs: tuple[str, ...], config_json: str, catalogue: str, medi
     import numpy as np
 
     from dmcombine import limitfile
-    from dmcombine.catalogue import Catalogue, open_verified
     from dmcombine.experiments import atlas_dilepton as ad
     from dmcombine.provenance import provenance_record
 
     cfg = _json_option(config_json, "--config-json")
-    cat = Catalogue.load(catalogue)
-    paths = _by_did(inputs)
+    fetched = _FetchedInputs(inputs, catalogue)
     ch = cfg["channel"]
     short = "ee" if ch == "ee" else "mm"
     keys = [f"{ch}_observed", f"{ch}_expected", "t_mll", f"t_{short}_u", f"t_{short}_d"]
-    data, records = {}, []
-    for key in keys:
-        did = cfg["inputs"][key]
-        if did not in paths:
-            raise ConfigError(f"atlas_dilepton.inputs.{key}: input {did} was not given on the command line")
-        data[key] = open_verified(cat[did], paths[did])
-        records.append(cat[did].provenance())
-    mll = ad.read_column(data["t_mll"], paths[cfg["inputs"]["t_mll"]], 1)
-    t_u = ad.read_column(data[f"t_{short}_u"], paths[cfg["inputs"][f"t_{short}_u"]], 1)
-    t_d = ad.read_column(data[f"t_{short}_d"], paths[cfg["inputs"][f"t_{short}_d"]], 1)
+    data = {key: fetched.read(cfg["inputs"][key], f"atlas_dilepton.inputs.{key}") for key in keys}
+    mll = ad.read_column(*data["t_mll"], 1)
+    t_u = ad.read_column(*data[f"t_{short}_u"], 1)
+    t_d = ad.read_column(*data[f"t_{short}_d"], 1)
     if not (len(mll) == len(t_u) == len(t_d)):
         raise ConfigError(f"the parton-luminosity tables have {len(mll)}, {len(t_u)} and {len(t_d)} rows; expected equal")
     lumis = [ad.Luminosities(mll, t_u, t_d)]
     results = {}
     for kind in ("observed", "expected"):
         key = f"{ch}_{kind}"
-        table = ad.read_limit_csv(data[key], paths[cfg["inputs"][key]])
+        table = ad.read_limit_csv(*data[key])
         results[kind] = ad.scan(cfg["benchmark"], cfg["grid"], table, lumis, cfg["k_factor"])
-    docs = ad.limit_documents(cfg["name"], cfg["benchmark"], cfg, results, provenance_record(records, cfg, rule))
+    docs = ad.limit_documents(cfg["name"], cfg["benchmark"], cfg, results, provenance_record(fetched.records, cfg, rule))
     targets = {"mediator_observed": mediator_observed, "mediator_expected": mediator_expected, "dd_observed": dd_observed}
     for stem, doc in docs.items():
         limitfile.write(targets[stem], doc)

@@ -79,14 +79,14 @@ def check_comparable(members: list[Member]) -> None:
             )
     first = members[0]
     ref = first.doc
+    projection = combined_kind(members) == "projected"
     checks = [
         ("parameter of interest", lambda d: d["parameter_of_interest"]["name"]),
         ("unit of the parameter of interest", lambda d: d["parameter_of_interest"]["unit"]),
         ("x variable", lambda d: d["x"]["name"]),
         ("unit of x", lambda d: d["x"]["unit"]),
         ("result kind (observed, expected, projected, discovery; observed may join projected)",
-         lambda d: "projected" if d["result"]["kind"] == "observed" and any(
-             m.doc["result"]["kind"] == "projected" for m in members) else d["result"]["kind"]),
+         lambda d: "projected" if projection and d["result"]["kind"] == "observed" else d["result"]["kind"]),
         ("model", lambda d: d["model"]["name"]),
     ]
     for key in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ()):

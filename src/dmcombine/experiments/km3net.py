@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 
 from dmcombine.constants import DAYS_PER_YEAR, SECONDS_PER_DAY
 from dmcombine.errors import ConfigError, InputFormatError
+from dmcombine.grids import log_grid
 from dmcombine.indirect.galactic import jfactor_cone, profile_from_config, ring_jfactors, zenith_track
 from dmcombine.indirect.irf import Background, EffectiveArea, EnergyDispersion, PointSpread
 from dmcombine.indirect.oscillations import FLAVOURS, probabilities_from_config
@@ -127,9 +128,8 @@ def _containment(psf: PointSpread, ring_j: NDArray[np.float64], radii_deg: NDArr
     big_r = radii_deg[None, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         cos_arg = (rho**2 + psi**2 - big_r**2) / (2.0 * rho * psi)
-    frac = np.where(rho + psi <= big_r, 1.0, np.where(np.abs(rho - psi) >= big_r, 0.0,
+    frac = np.where(rho + psi <= big_r, 1.0, np.where(np.abs(rho - psi) >= big_r, 0.0,  # [rad, ring, radius]
                                                        np.arccos(np.clip(cos_arg, -1.0, 1.0)) / np.pi))
-    frac = np.where((rho < psi - big_r) | (rho > psi + big_r), 0.0, frac)  # [rad, ring, radius]
     kernel = np.einsum("g,mgk->mk", ring_j, frac)  # J inside each radius for a PSF offset rho
     return np.einsum("mze,mk->zek", prob, kernel)
 
@@ -202,7 +202,7 @@ def compute(cfg: dict[str, Any], irfs: Irfs, spectra: dict[str, SpectrumTable], 
         raise ConfigError(f"km3net.inputs: spectra for flavours {missing} are missing")
     response = build_response(cfg, irfs)
     probabilities = probabilities_from_config(cfg["oscillations"])
-    masses = np.geomspace(cfg["masses"]["min_gev"], cfg["masses"]["max_gev"], cfg["masses"]["points"])
+    masses = log_grid(cfg["mass_grid_gev"], "km3net.mass_grid_gev")
     kappa = 1.0 if cfg["self_conjugate"] else 2.0
     fc = FCSensitivityTable(cfg["confidence_level"])
     n_reco = response.signal.shape[1]

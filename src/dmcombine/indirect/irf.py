@@ -27,10 +27,6 @@ class Axis:
     hi: NDArray[np.float64]
 
     @property
-    def centres_log(self) -> NDArray[np.float64]:
-        return np.sqrt(self.lo * self.hi)
-
-    @property
     def centres(self) -> NDArray[np.float64]:
         return 0.5 * (self.lo + self.hi)
 
@@ -82,6 +78,8 @@ def _table(data: bytes, source: str, extname: str, columns: dict[str, str | None
                     names = [h.name for h in hdus]
                     raise InputFormatError(f"{source}: no FITS extension {extname!r} (found {names}); is this the right IRF file?")
                 hdu = hdus[extname]
+                if len(hdu.data) < 1:
+                    raise InputFormatError(f"{source}: extension {extname} has no rows")
                 found = set(hdu.columns.names)
                 out = {}
                 for name, unit in columns.items():
@@ -90,8 +88,6 @@ def _table(data: bytes, source: str, extname: str, columns: dict[str, str | None
                     col_unit = hdu.columns[name].unit or None
                     if unit is not None and col_unit != unit:
                         raise InputFormatError(f"{source}: column {name} is in {col_unit!r}, expected {unit!r}")
-                    if len(hdu.data) < 1:
-                        raise InputFormatError(f"{source}: extension {extname} has no rows")
                     out[name] = np.array(hdu.data[name][0], dtype=float)
     except InputFormatError:
         raise
