@@ -23,6 +23,8 @@ rule fetch_inputs:
         runtime=10,
         # REANA's Kubernetes memory limit for this job
         kubernetes_memory_limit="512Mi",
+        # REANA: give this job the Rucio client set-up (from the user's REANA secrets) in Rucio mode
+        rucio=config["inputs"]["source"] == "rucio",
     params:
         source=config["inputs"]["source"],
         attempts=config["inputs"]["rucio_attempts"],

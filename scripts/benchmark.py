@@ -211,11 +211,19 @@ def workflow_times(repeat: int, slurm: bool) -> list[tuple[str, float, float, fl
         shutil.rmtree(work)
     rows.append(("workflow, 10x mass points (610 DS50, 400 Fermi)", statistics.median(tenfold), min(tenfold), max(tenfold)))
     if slurm:
+        # the tests' single-node cluster (Debian's slurm-wlm, as root), started and stopped here
+        sys.path.insert(0, str(REPO))
+        from tests.slurm_lab import SlurmLab
+
+        lab = SlurmLab(Path(tempfile.mkdtemp(prefix="dmcombine-bench-slurm-"))).start()
         times = []
-        for _ in range(repeat):
-            work = fresh()
-            times.append(timed(work, "--workflow-profile", "profiles/slurm"))
-            shutil.rmtree(work)
+        try:
+            for _ in range(repeat):
+                work = fresh()
+                times.append(timed(work, "--workflow-profile", "profiles/slurm"))
+                shutil.rmtree(work)
+        finally:
+            lab.stop()
         rows.append(("workflow through profiles/slurm (sbatch)", statistics.median(times), min(times), max(times)))
     return rows
 

@@ -8,6 +8,10 @@
 #   scripts/setup.sh rucio    -> .venv-rucio  (Rucio server, for the tests' local data lake)
 #   scripts/setup.sh slurm    -> Debian's slurm-wlm and munge for the tests' cluster (root only)
 #   scripts/setup.sh all      -> the three environments, and Slurm where the machine allows
+#   scripts/setup.sh htcondor -> .lab/trixie: a Debian 13 root file system with HTCondor, for the
+#                                opt-in HTCondor test (root only; Debian 12 has no HTCondor)
+#   scripts/setup.sh apptainer -> Apptainer in that root file system, and .lab/dmcombine.sif, the
+#                                analysis image built without a registry (opt-in Apptainer test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -50,16 +54,96 @@ install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluste
         slurm-wlm slurmctld slurmd slurm-client munge >/dev/null
 }
 
+debian_mirror() {  # the Debian mirror apt already uses on this machine
+    local found
+    found=$(cat /etc/apt/sources.list.d/* /etc/apt/sources.list 2>/dev/null \
+        | awk '$1 == "URIs:" || $1 == "deb" {for (i = 2; i <= NF; i++) if ($i ~ /^https?:.*\/debian\/?$/) {print $i; exit}}' || true)
+    echo "${found:-http://deb.debian.org/debian}"
+}
+
+install_htcondor_lab() {  # Debian 13 (trixie) root file system with Debian's htcondor, in .lab/
+    local root=.lab/trixie
+    if [[ -x "$root/usr/sbin/condor_master" && -f "$root/.dmcombine-ready" ]]; then
+        echo "setup: $root has HTCondor"
+        return
+    fi
+    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        echo "setup: cannot build the HTCondor root file system here (needs root and apt-get)" >&2
+        return 1
+    fi
+    command -v debootstrap >/dev/null || {
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+    }
+    local mirror
+    mirror=$(debian_mirror)
+    echo "setup: building $root (trixie, from $mirror) with htcondor"
+    rm -rf "$root"
+    mkdir -p .lab
+    # The libraries the project's Python (bind-mounted from the host at run time) links against.
+    debootstrap --variant=minbase \
+        --include=ca-certificates,libbz2-1.0,libffi8,liblzma5,libsqlite3-0,libssl3t64,libreadline8t64,libncursesw6,libexpat1,libuuid1,zlib1g \
+        trixie "$root" "$mirror" >/dev/null
+    chmod 1777 "$root/tmp"
+    mount -t proc proc "$root/proc"
+    chroot "$root" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends htcondor' >/dev/null
+    umount "$root/proc"
+    chroot "$root" useradd -m -u 1000 -s /bin/bash lab
+    touch "$root/.dmcombine-ready"
+}
+
+install_apptainer_lab() {  # Apptainer in .lab/trixie, and the analysis image .lab/dmcombine.sif
+    install_htcondor_lab
+    local root=.lab/trixie image=.lab/image mirror want
+    mirror=$(debian_mirror)
+    if [[ ! -x "$root/usr/bin/apptainer" ]]; then
+        # Debian has Apptainer only in sid (1.4)
+        echo "setup: installing apptainer from Debian sid in $root"
+        echo "deb $mirror sid main" > "$root/etc/apt/sources.list.d/sid.list"
+        mount -t proc proc "$root/proc"
+        chroot "$root" bash -c 'apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t unstable apptainer' >/dev/null
+        umount "$root/proc"
+    fi
+    want=$(cat requirements/main.lock requirements/bootstrap.lock pyproject.toml envs/dmcombine.def $(find src -name '*.py' -o -name '*.json' | sort) | sha256sum | cut -d' ' -f1)
+    if [[ -f .lab/dmcombine.sif && "$(cat .lab/dmcombine.sif.sha256 2>/dev/null)" == "$want" ]]; then
+        echo "setup: .lab/dmcombine.sif is up to date"
+        return
+    fi
+    # The image's root: what envs/dmcombine.def builds from python:3.11-slim-bookworm, made here
+    # without a registry: Debian 12 with its Python 3.11, then the lock file's wheels, hash-checked,
+    # and the package, with the same commands as the recipe's %post.
+    echo "setup: building the analysis image root $image (bookworm + requirements/main.lock)"
+    rm -rf "$image" .lab/dmcombine.sif
+    debootstrap --variant=minbase --include=python3,python3-pip,ca-certificates bookworm "$image" "$mirror" >/dev/null
+    mkdir -p "$image/opt/dmcombine"
+    cp -r requirements pyproject.toml README.md LICENSE src "$image/opt/dmcombine/"
+    cp /etc/resolv.conf "$image/etc/resolv.conf"
+    # this machine's CA bundle (its registry access), for the build only
+    cp /etc/ssl/certs/ca-certificates.crt "$image/tmp/build-ca.crt"
+    chroot "$image" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root PIP_CERT=/tmp/build-ca.crt \
+        SSL_CERT_FILE=/tmp/build-ca.crt UV_NATIVE_TLS=1 bash -c 'set -e; cd /opt/dmcombine
+        python3 -m pip install -q --break-system-packages --no-cache-dir --require-hashes --no-deps -r requirements/bootstrap.lock
+        uv pip install -q --system --break-system-packages --no-cache --require-hashes -r requirements/main.lock
+        uv pip install -q --system --break-system-packages --no-cache --no-deps .
+        dmcombine --version'
+    rm -rf "$image/opt/dmcombine/src" "$image/var/cache/apt" "$image/var/lib/apt/lists" "$image"/tmp/build-*
+    echo "setup: building .lab/dmcombine.sif with Apptainer"
+    LAB_BINDS="$PWD/.lab" scripts/lab-enter.sh apptainer -q build "$PWD/.lab/dmcombine.sif" "$PWD/$image"
+    echo "$want" > .lab/dmcombine.sif.sha256
+}
+
 case "${1:-main}" in
     main) make_env .venv requirements/main.lock editable ;;
     reana) make_env .venv-reana requirements/reana.lock ;;
     rucio) make_env .venv-rucio requirements/rucio-server.lock ;;
     slurm) install_slurm ;;
+    htcondor) install_htcondor_lab ;;
+    apptainer) install_apptainer_lab ;;
     all)
         make_env .venv requirements/main.lock editable
         make_env .venv-reana requirements/reana.lock
         make_env .venv-rucio requirements/rucio-server.lock
         install_slurm
         ;;
-    *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|all]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|htcondor|apptainer|all]" >&2; exit 2 ;;
 esac

@@ -49,6 +49,18 @@ def snakemake(workdir: Path, *args: str, timeout: float = 600) -> subprocess.Com
     return run([str(VENV_BIN / "snakemake"), *args], cwd=workdir, timeout=timeout)
 
 
+OPT_IN_MARKERS = ("htcondor", "apptainer")  # run only when named in -m (they need a root file system built first)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    chosen = config.getoption("-m") or ""
+    skipped = [m for m in OPT_IN_MARKERS if m not in chosen]
+    keep = [item for item in items if not any(item.get_closest_marker(m) for m in skipped)]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default workflow run once, end to end, on the shipped inputs (shared by several tests)."""

@@ -96,29 +96,6 @@ def test_combined_is_not_the_tightest_curve(tmp_path: Path) -> None:
     assert np.allclose(result["limit"], single / np.sqrt(2), rtol=1e-3)
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d["parameter_of_interest"].update(unit="cm^3 s^-1"), "different unit of the parameter of interest"),
-        (lambda d: d["result"].update(kind="discovery"), "different result kind"),
-        (lambda d: d["result"].update(kind="expected"), "different result kind"),
-        (lambda d: d["model"]["assumptions"].update(channel="tautau"), "different assumption 'channel'"),
-        (lambda d: d.update(experiment="A"), "both are A results built on the same data"),
-        (lambda d: d["x"].update(unit="TeV"), "different unit of x"),
-        (lambda d: d["limit"].update(x=[2e4, 3e4, 4e4]), "the x ranges do not overlap"),
-    ],
-)
-def test_incomparable_files_are_refused_by_name(tmp_path: Path, change, message: str) -> None:  # noqa: ANN001
-    other = gaussian_doc("B", 0.0, 1.0)
-    change(other)
-    pair = members(tmp_path, gaussian_doc("A", 0.0, 1.0), other)
-    with pytest.raises(CombinationError) as info:
-        combination.combine(pair, 0.95)
-    assert message in str(info.value)
-    if "overlap" not in message:
-        assert pair[0].path in str(info.value) and pair[1].path in str(info.value)
-
-
 def test_observed_data_combined_with_a_projection_is_a_projection(tmp_path: Path) -> None:
     pair = members(tmp_path, gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0, kind="projected", cl=0.9))
     result = combination.combine(pair, 0.95)

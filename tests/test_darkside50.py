@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from dmcombine.errors import InputFormatError
 from dmcombine.experiments import darkside50 as ds50
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,28 +94,3 @@ def test_light_masses_are_left_out_and_listed() -> None:
     missing = list(doc["model"]["assumptions"]["masses_without_sensitivity_gev"])
     assert missing and max(missing) < doc["limit"]["x"][0] < 20.0
     assert len(doc["limit"]["x"]) + len(missing) == cfg["mass_grid_gev"]["points"]
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"50 0.1\n60 nan\n70 0.7\n", "row 2 holds a non-finite value"),
-        (b"50 0.1\n60 1.7\n70 0.7\n", "row 2 is (60.0, 1.7)"),
-        (b"50 0.1\n60 -0.5\n70 0.7\n", "row 2 is (60.0, -0.5)"),
-        (b"50 0.1 3\n60 0.5 3\n70 0.7 3\n", "two columns"),
-        (b"50,0.1\n", "two numeric columns"),
-        (b"", "the file is empty"),
-        (b"50 0.1\n60 0.5\n", "at least 3 rows"),
-    ],
-)
-def test_bad_acceptance_tables_are_refused(content: bytes, message: str) -> None:
-    with pytest.raises(InputFormatError, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
-        ds50.read_acceptance(content, "acc.dat")
-    assert "acc.dat" in str(info.value)
-
-
-def test_summary_with_wrong_field_is_refused() -> None:
-    doc = json.loads(SUMMARY.read_text())
-    del doc["event_yields"]["total"]
-    with pytest.raises(InputFormatError, match="summary.json: expected fields"):
-        ds50.read_summary(json.dumps(doc).encode(), "summary.json")

@@ -11,7 +11,6 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.experiments import fermi_dwarfs as fd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
 from dmcombine.indirect.spectra import read_pppc
@@ -145,23 +144,3 @@ def test_the_ww_channel_has_no_photons_below_threshold() -> None:
 
 def _like_text() -> str:
     return (LIKE / "like_draco.txt").read_text()
-
-
-@pytest.mark.parametrize(
-    ("mutate", "message"),
-    [
-        (lambda text: "\n".join(text.splitlines()[:-25]) + "\n", "575 rows, expected 24 energy bins × 25 fluxes"),
-        (lambda text: text.replace("-0.382680352", "nan", 1), "data row 2 holds NaN"),
-        (lambda text: text.replace("-0.382680352", "-0.38 7", 1), "expected four numeric columns"),
-        (lambda text: "", "expected four numeric columns"),
-    ],
-)
-def test_bad_likelihood_files_are_named(mutate, message: str) -> None:  # noqa: ANN001
-    with pytest.raises(InputFormatError) as info:
-        fd.read_likelihood(mutate(_like_text()).encode(), "like_draco.txt", "draco")
-    assert "like_draco.txt" in str(info.value) and message in str(info.value)
-
-
-def test_dwarf_without_jfactor_is_named() -> None:
-    with pytest.raises(ConfigError, match="dwarf 'tucana_II' has no J-factor in the table.*albert2017_kinematic"):
-        fd.jfactors_for(["draco", "tucana_II"], [("albert2017_kinematic", {"draco": (18.8, 0.1)})], "set")

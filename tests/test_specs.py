@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -100,8 +101,33 @@ def test_reana_outputs_are_the_final_targets() -> None:
     declared = set(spec["outputs"]["files"])
     assert "results/darkside50/published/limit.json" in declared
     assert {"results/summary/si_summary.pdf", "results/summary/si_summary.png"} <= declared
-    for folder in ("config", "data", "rules", "workflows"):
+    for folder in ("config", "rules", "workflows", "envs"):
         assert folder in spec["inputs"]["directories"]
+    # on REANA the inputs come from Rucio: the shipped copies are not uploaded
+    assert spec["inputs"]["parameters"] == {"inputs": {"source": "rucio"}}
+    assert "data" not in spec["inputs"]["directories"]
+
+
+def test_on_reana_the_fetch_job_reads_rucio_with_reanas_rucio_resource(tmp_path: Path) -> None:
+    """What REANA's engine builds from reana.yaml: only the uploaded folders, the parameters merged
+    into the config, Snakemake 7.32.4. The one job that talks to Rucio asks for REANA's Rucio
+    resource; no job reads the shipped copies in data/."""
+    spec = yaml.safe_load((REPO / "reana.yaml").read_text())
+    workdir = tmp_path / "reana"
+    workdir.mkdir()
+    for folder in spec["inputs"]["directories"]:
+        shutil.copytree(REPO / folder, workdir / folder)
+    for name in spec["inputs"]["files"]:
+        shutil.copy2(REPO / name, workdir / name)
+    (workdir / "parameters.yaml").write_text(yaml.safe_dump(spec["inputs"]["parameters"]))
+    result = run([_reana_tool("snakemake"), "--dry-run", "--printshellcmds", "--cores", "1", "--configfile", "parameters.yaml"],
+                 cwd=workdir, timeout=180)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    fetch = result.stdout.split("rule fetch_inputs:", 1)[1].split("\n\n[", 1)[0]
+    assert "rucio=True" in fetch and "--source rucio" in fetch
+    assert not re.search(r"(^|[\s,'])data/", result.stdout, re.M), "a job reads a shipped copy"
+    for output in spec["outputs"]["files"]:
+        assert output in result.stdout, output
 
 
 def _locked() -> dict[str, str]:

@@ -111,37 +111,3 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
     assert (workdir / LIMIT).read_bytes() == before
     fetched = workdir / "resources/inputs/dmcombine/darkside50.overall_nr_acceptance_vs_enr.dat"
     assert not fetched.exists() or Checksums.of_file(fetched) == entry.checksums
-
-
-@pytest.mark.parametrize(
-    ("override", "expected"),
-    [
-        ("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 1.5}}", ["mass_grid_gev", "points", "1.5", "integer"]),
-        ("darkside50: {model: {halo: {rho_gev_cm3: -0.3, v0_km_s: 220, vesc_km_s: 544, vearth_km_s: 232}}}", ["rho_gev_cm3", "-0.3", "minimum"]),
-        ("darkside50: {counting_method: feldman}", ["counting_method", "feldman", "is not one of"]),
-        ("darkside50: {confidence_lvl: 0.9}", ["confidence_lvl", "Additional properties are not allowed"]),
-        ("darkside50: {mass_grid_gev: {min: 1000, max: 10, points: 60}}", ["darkside50.mass_grid_gev", "min (1000) is larger than max (10)"]),
-        ("experiments: [darkside51]", ["darkside51", "is not one of"]),
-        ("darkside50: {inputs: {summary: 'dmcombine:darkside50.nope.json'}}", ["darkside50.inputs.summary", "dmcombine:darkside50.nope.json", "not in the inputs catalogue"]),
-        ("fermi_dwarfs: {dwarf_sets: {mine: {description: x, jfactors: [albert2017_kinematic], dwarfs: [draco, dracoo]}}}", ["fermi_dwarfs.dwarf_sets.mine.dwarfs", "unknown dwarf 'dracoo'", "known: bootes_I"]),
-        ("fermi_dwarfs: {channels: [bb, bbbar]}", ["bbbar", "is not one of"]),
-        ("darkside50: {variants: {shm2021: {halo: {rho_gev_cm33: 0.4}}}}", ["rho_gev_cm33", "Additional properties are not allowed"]),
-        ("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 0}}", ["points", "0 is less than the minimum of 1"]),
-        ("fermi_dwarfs: {run_sets: [albert2071]}", ["fermi_dwarfs.run_sets", "'albert2071' is not defined"]),
-        ("madmax: {setups: {prototype: {system_temperature_k: -4.0}}}", ["system_temperature_k", "-4.0", "minimum"]),
-        ("madmax: {setups: {full_scale: {ranges: [{min_uev: 40, max_uev: 400, time_days: 0}]}}}", ["time_days", "0", "minimum"]),
-        ("madmax: {setups: {prototype: {magnet_field_t: 0}}}", ["magnet_field_t", "0", "minimum"]),
-        ("km3net: {combine_livetime_yr: 7}", ["km3net.combine_livetime_yr", "7 is not one of livetimes_yr"]),
-        ("km3net: {oscillations: {mode: flat}}", ["flat", "is not one of", "mixing_angles"]),
-        ("km3net: {halo: {profile: einastoo}}", ["einastoo", "is not one of"]),
-    ],
-)
-def test_bad_config_fails_before_any_job(tmp_path: Path, override: str, expected: list[str]) -> None:
-    workdir = copy_workflow(tmp_path / "badconfig")
-    (workdir / "bad.yaml").write_text(override + "\n")
-    result = snakemake(workdir, "--cores", "1", "--configfile", "bad.yaml")
-    assert result.returncode != 0
-    output = result.stdout + result.stderr
-    for piece in expected:
-        assert piece in output, f"{piece!r} missing from:\n{output[-3000:]}"
-    assert not (workdir / "results").exists() and not (workdir / "resources").exists()
