@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .rucio_lab import RSE, SERVER_VENV, RucioLab
+
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REANA_BIN = REPO / ".venv-reana" / "bin"
@@ -68,3 +70,25 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     return workdir
+
+
+RUCIO_DATASET = "dmcombine:dmcombine.inputs"
+
+
+def start_registered_lab(root: Path) -> tuple[RucioLab, list[subprocess.CompletedProcess[str]]]:
+    """A real Rucio server on 127.0.0.1 holding every catalogued input (registered twice: the
+    second run must be a no-op)."""
+    assert (SERVER_VENV / "bin" / "flask").exists(), "run scripts/setup.sh rucio (the test command does)"
+    lab = RucioLab(root).start()
+    runs = [subprocess.run([str(VENV_BIN / "dmcombine"), "rucio", "register", "--rse", RSE, "--dataset", RUCIO_DATASET],
+                           cwd=REPO, env=lab.env(), capture_output=True, text=True, timeout=300) for _ in range(2)]
+    return lab, runs
+
+
+@pytest.fixture(scope="session")
+def rucio_lab(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One registered Rucio server for the session (the Rucio tests and the fault suite's cases)."""
+    lab, runs = start_registered_lab(tmp_path_factory.mktemp("rucio"))
+    print(f"Rucio server up in {lab.startup_s:.1f} s", file=sys.stderr)
+    yield lab, runs
+    lab.stop()

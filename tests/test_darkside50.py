@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from snakemake.utils import validate
 
 from dmcombine.experiments import darkside50 as ds50
@@ -62,11 +64,14 @@ def test_other_poisson_constructions_stay_within_tolerance(method: str) -> None:
     assert all(abs(r - 1) < TOLERANCE for r in ratios.values()), ratios
 
 
-def test_limit_scales_inversely_with_exposure() -> None:
+@settings(max_examples=25, deadline=None)
+@given(factor=st.floats(0.05, 200.0))
+def test_limit_scales_inversely_with_exposure(factor: float) -> None:
+    """A zero-event counting limit is N_up / (exposure × rate): any exposure factor divides it."""
     base = published_comparison(resolved_config())
-    doubled = published_comparison(resolved_config(overrides={"exposure_kg_day": 2 * 16660.0}))
+    scaled = published_comparison(resolved_config(overrides={"exposure_kg_day": factor * 16660.0}))
     for mass in PUBLISHED_CM2:
-        assert doubled[mass] == pytest.approx(base[mass] / 2, rel=1e-12)
+        assert scaled[mass] == pytest.approx(base[mass] / factor, rel=1e-9)
 
 
 def test_summary_numbers() -> None:

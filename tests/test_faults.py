@@ -45,6 +45,7 @@ from dmcombine.catalogue import Catalogue, Checksums
 from dmcombine.errors import LimitFileError
 
 from .conftest import REPO, VENV_BIN, copy_workflow, snakemake, tool_env
+from .rucio_lab import RucioLab
 from .test_limitfile import example
 
 # What the workspace holds before every case (made once per session by the workflow itself).
@@ -83,6 +84,7 @@ def earlier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, l
 class Workspace:
     root: Path
     commands: dict[str, list[str]]
+    rucio: RucioLab | None = None  # the session's Rucio server, for the data-lake cases
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file under results/ and resources/, by path."""
@@ -261,6 +263,38 @@ def rucio_server_down(ws: Workspace) -> tuple[int, str]:
     return ws.dmcombine("fetch_inputs", options={"--source": "rucio", "--attempts": "2"}, env={"RUCIO_CONFIG": str(ws.root / cfg)})
 
 
+DID_NEVER_UPLOADED = "dmcombine:darkside50.never_uploaded.json"
+
+
+def from_the_lake(dids: tuple[str, ...] = (DS50_SUMMARY, DS50_ACCEPTANCE), catalogue: Callable[[str], str] = lambda text: text,
+                  password: str | None = None, corrupt: str | None = None) -> Callable[[Workspace], tuple[int, str]]:
+    """Fetch DIDs from the real Rucio server to where earlier copies were fetched, with the
+    catalogue edited, a wrong password, or the replica of DID ``corrupt`` damaged on the RSE."""
+    def provoke(ws: Workspace) -> tuple[int, str]:
+        lab = ws.rucio
+        cat = ws.user_file("inputs.yaml", catalogue((ws.root / "config/inputs.yaml").read_text()).encode())
+        config = lab.client_config(password=password, name="wrong.cfg") if password else None
+        outputs = [fetched(did) for did in dids]
+        replica, original = None, b""
+        if corrupt:
+            entry = Catalogue.load(ws.root / "config/inputs.yaml")[corrupt]
+            [replica] = [p for p in lab.rse_dir.rglob(entry.name) if p.is_file()]
+            original = replica.read_bytes()
+            replica.write_bytes(original.replace(b"e-01", b"e-02", 1))
+        try:
+            done = subprocess.run([str(VENV_BIN / "dmcombine"), "fetch", "--source", "rucio", "--attempts", "2",
+                                   "--catalogue", cat, *outputs], cwd=ws.root, env=lab.env(config),
+                                  capture_output=True, text=True, timeout=300, check=False)
+        finally:
+            if replica is not None:
+                replica.write_bytes(original)
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]
+        output = done.stdout + done.stderr
+        assert not password or password not in output, "the password leaked into the output"
+        return done.returncode, output
+    return provoke
+
+
 def disk_full(ws: Workspace) -> tuple[int, str]:
     """The limit file cannot be written (ENOSPC at fsync) while the rule rewrites an earlier result."""
     def no_space(fd: int) -> None:
@@ -281,6 +315,7 @@ class Fault:
     provoke: Callable[[Workspace], tuple[int, str]]
     expect: tuple[str, ...]
     workflow: bool = False  # runs Snakemake (slow): marked `workflow`
+    rucio: bool = False  # needs the session's Rucio server: marked `rucio`
 
     @property
     def number(self) -> int:  # the row in docs/faults.md
@@ -402,15 +437,24 @@ FAULTS = [
     Fault("combination", "same experiment twice", lambda ws: ws.combine_with(FERMI_OUT), ("built on the same data",)),
     # data lake and execution
     Fault("data lake", "Rucio server down", rucio_server_down, ("did not answer after 2 attempts",)),
+    Fault("data lake", "missing DID", from_the_lake((DID_NEVER_UPLOADED, DS50_ACCEPTANCE), lambda text: text.replace(
+        f"did: {DS50_SUMMARY}", f"did: {DID_NEVER_UPLOADED}", 1)), (f"DID {DID_NEVER_UPLOADED} does not exist on",), rucio=True),
+    Fault("data lake", "corrupted replica", from_the_lake(corrupt=DS50_ACCEPTANCE),
+          (DS50_ACCEPTANCE, "adler32", "md5", "replica downloaded from"), rucio=True),
+    Fault("data lake", "wrong credentials", from_the_lake(password="not-the-password-7d2a"), ("CannotAuthenticate",), rucio=True),
     Fault("execution", "disk full while rewriting a result", disk_full,
           ("results/darkside50/published/limit.json", "No space left on device", "the previous file")),
 ]
 
 
-@pytest.mark.parametrize(
-    "fault", [pytest.param(f, id=f"{f.number:02d}-{f.case}", marks=[pytest.mark.workflow] if f.workflow else []) for f in FAULTS]
-)
-def test_fault(fault: Fault, workspace: Workspace) -> None:
+def _marks(fault: Fault) -> list[pytest.MarkDecorator]:
+    return [mark for mark, wanted in ((pytest.mark.workflow, fault.workflow), (pytest.mark.rucio, fault.rucio)) if wanted]
+
+
+@pytest.mark.parametrize("fault", [pytest.param(f, id=f"{f.number:02d}-{f.case}", marks=_marks(f)) for f in FAULTS])
+def test_fault(fault: Fault, workspace: Workspace, request: pytest.FixtureRequest) -> None:
+    if fault.rucio:
+        workspace.rucio = request.getfixturevalue("rucio_lab")[0]
     before = workspace.snapshot()
     status, output = fault.provoke(workspace)
     assert status != 0, f"case {fault.number} ({fault.case}) was not refused:\n{output[-3000:]}"

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from snakemake.utils import validate
 
 from dmcombine.experiments import fermi_dwarfs as fd
@@ -100,13 +102,17 @@ def test_dirac_dark_matter_doubles_the_limit() -> None:
     assert dirac["sigmav_cm3_s"][0] == pytest.approx(2 * majorana["sigmav_cm3_s"][0], rel=0.02)
 
 
-def test_limit_scales_inversely_with_j() -> None:
+@settings(max_examples=12, deadline=None)
+@given(shift=st.floats(-1.0, 2.0))
+def test_limit_scales_inversely_with_j(shift: float) -> None:
+    """Every J-factor times 10^shift: the flux is ∝ ⟨σv⟩ J, so the limit is divided by 10^shift
+    (to the resolution of the tabulated flux grid)."""
     dwarfs, likes = dwarf_inputs("ackermann2015")
     cfg = copy.deepcopy(config())
     cfg["mass_grid_gev"] = {"min": 100.0, "max": 100.0, "points": 1}
     base = fd.compute(cfg, "bb", dwarfs, likes, spectra())["sigmav_cm3_s"][0]
-    brighter = {d: (lj + 1.0, s) for d, (lj, s) in dwarfs.items()}
-    assert fd.compute(cfg, "bb", brighter, likes, spectra())["sigmav_cm3_s"][0] == pytest.approx(base / 10, rel=0.02)
+    brighter = {d: (lj + shift, s) for d, (lj, s) in dwarfs.items()}
+    assert fd.compute(cfg, "bb", brighter, likes, spectra())["sigmav_cm3_s"][0] == pytest.approx(base / 10**shift, rel=0.02)
 
 
 def test_upper_limit_of_a_gaussian_likelihood() -> None:

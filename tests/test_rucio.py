@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,14 @@ import pytest
 from dmcombine import limitfile
 from dmcombine.catalogue import Catalogue, Checksums
 
-from .conftest import REPO, VENV_BIN, copy_workflow
-from .rucio_lab import ACCOUNT_PASSWORD, RSE, SERVER_VENV, RucioLab
+from .conftest import REPO, RUCIO_DATASET, VENV_BIN, copy_workflow, start_registered_lab
+from .rucio_lab import ACCOUNT_PASSWORD, RSE, RucioLab
 
 pytestmark = pytest.mark.rucio
 
 LIMIT = Path("results/darkside50/published/limit.json")
 RUCIO_MODE = "inputs: {source: rucio, rucio_attempts: 2}\n"
-DATASET = "dmcombine:dmcombine.inputs"
+DATASET = RUCIO_DATASET
 
 
 def dmcombine(lab: RucioLab, *args: str, config: Path | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -47,19 +46,10 @@ def rucio_workflow(tmp: Path) -> Path:
     return workdir
 
 
-def start_registered_lab(root: Path) -> tuple[RucioLab, list[subprocess.CompletedProcess[str]]]:
-    assert (SERVER_VENV / "bin" / "flask").exists(), "run scripts/setup.sh rucio (the test command does)"
-    lab = RucioLab(root).start()
-    runs = [dmcombine(lab, "rucio", "register", "--rse", RSE, "--dataset", DATASET) for _ in range(2)]
-    return lab, runs
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RucioLab, list[subprocess.CompletedProcess[str]]]]:
-    lab, runs = start_registered_lab(tmp_path_factory.mktemp("rucio"))
-    print(f"Rucio server up in {lab.startup_s:.1f} s", file=sys.stderr)
-    yield lab, runs
-    lab.stop()
+@pytest.fixture(scope="session")
+def lab(rucio_lab: tuple[RucioLab, list]) -> tuple[RucioLab, list]:
+    """The session's registered Rucio server (conftest), shared with the fault suite."""
+    return rucio_lab
 
 
 def test_register_is_idempotent(lab: tuple[RucioLab, list]) -> None:
@@ -120,18 +110,6 @@ def test_publish_needs_a_configured_target(tmp_path: Path) -> None:
         cwd=workdir, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode != 0 and "publish_results needs publish.rse in the config" in result.stderr + result.stdout
-
-
-def test_missing_did_is_named(lab: tuple[RucioLab, list], tmp_path: Path) -> None:
-    server, _ = lab
-    catalogue = tmp_path / "inputs.yaml"
-    text = (REPO / "config/inputs.yaml").read_text()
-    catalogue.write_text(text.replace("did: dmcombine:darkside50.highmass.json", "did: dmcombine:darkside50.never_uploaded.json", 1))
-    out = tmp_path / "dmcombine" / "darkside50.never_uploaded.json"
-    result = dmcombine(server, "fetch", "--source", "rucio", "--catalogue", str(catalogue), str(out))
-    assert result.returncode == 1
-    assert "DID dmcombine:darkside50.never_uploaded.json does not exist on" in result.stderr
-    assert not out.exists()
 
 
 def test_corrupted_replica_gives_checksum_error_and_no_output(lab: tuple[RucioLab, list], tmp_path: Path) -> None:
