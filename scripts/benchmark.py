@@ -5,7 +5,8 @@
     .venv/bin/python scripts/benchmark.py [--repeat 5]            # physics, in-process
     .venv/bin/python scripts/benchmark.py --workflow [--repeat 3]  # + whole-workflow wall times
     .venv/bin/python scripts/benchmark.py --workflow --slurm       # + the Slurm-profile run
-                                                                   #   (needs a running cluster)
+                                                                   #   (starts the tests' cluster: root,
+                                                                   #   scripts/setup.sh slurm)
 
 Physics figures are medians of --repeat runs, timed around the package calls the CLI makes
 (inputs parsed once beforehand), so process start-up and file fetching are excluded. Workflow
