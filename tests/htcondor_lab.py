@@ -23,6 +23,8 @@ from pathlib import Path
 LAB_UID = 1000  # the user `lab` that scripts/setup.sh creates in the root file system
 DAEMONS = ("condor_master", "condor_collector", "condor_negotiator", "condor_schedd", "condor_startd",
            "condor_shared_port", "condor_procd", "condor_starter", "condor_shadow")
+# pgrep/pkill -x match the kernel's process name, which is cut to 15 characters
+PROCESS_NAMES = tuple(sorted({d[:15] for d in DAEMONS}))
 
 
 def _run(cmd: list[str], timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
@@ -132,11 +134,11 @@ class HTCondorLab:
         if (self.rootfs / "usr/sbin/condor_off").exists() and self._mounted:
             self.as_lab("condor_off -master", {"PATH": "/usr/sbin:/usr/bin:/bin"}, timeout=30)
             for _ in range(100):
-                if not any(_run(["pgrep", "-x", d]).returncode == 0 for d in DAEMONS):
+                if not any(_run(["pgrep", "-x", d]).returncode == 0 for d in PROCESS_NAMES):
                     break
                 time.sleep(0.2)
-            for daemon in DAEMONS:
-                _run(["pkill", "-KILL", "-x", daemon])
+            for name in PROCESS_NAMES:
+                _run(["pkill", "-KILL", "-x", name])
         for target in reversed(self._mounted):
             _run(["umount", "-l", str(target)])
         self._mounted.clear()
