@@ -61,6 +61,14 @@ debian_mirror() {  # the Debian mirror apt already uses on this machine
     echo "${found:-http://deb.debian.org/debian}"
 }
 
+apt_in_root() {  # apt_in_root ROOT "UPDATE-OPTIONS" INSTALL-ARGS...: Debian packages into a lab root
+    local root=$1 update_options=$2
+    shift 2
+    mount -t proc proc "$root/proc"
+    chroot "$root" bash -c "apt-get $update_options update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $*" >/dev/null
+    umount "$root/proc"
+}
+
 install_htcondor_lab() {  # Debian 13 (trixie) root file system with Debian's htcondor, in .lab/
     local root=.lab/trixie
     if [[ -x "$root/usr/sbin/condor_master" && -f "$root/.dmcombine-ready" ]]; then
@@ -85,9 +93,7 @@ install_htcondor_lab() {  # Debian 13 (trixie) root file system with Debian's ht
         --include=ca-certificates,libbz2-1.0,libffi8,liblzma5,libsqlite3-0,libssl3t64,libreadline8t64,libncursesw6,libexpat1,libuuid1,zlib1g \
         trixie "$root" "$mirror" >/dev/null
     chmod 1777 "$root/tmp"
-    mount -t proc proc "$root/proc"
-    chroot "$root" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends htcondor' >/dev/null
-    umount "$root/proc"
+    apt_in_root "$root" "" htcondor
     chroot "$root" useradd -m -u 1000 -s /bin/bash lab
     touch "$root/.dmcombine-ready"
 }
@@ -100,9 +106,7 @@ install_apptainer_lab() {  # Apptainer in .lab/trixie, and the analysis image .l
         # Debian has Apptainer only in sid (1.4)
         echo "setup: installing apptainer from Debian sid in $root"
         echo "deb $mirror sid main" > "$root/etc/apt/sources.list.d/sid.list"
-        mount -t proc proc "$root/proc"
-        chroot "$root" bash -c 'apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t unstable apptainer' >/dev/null
-        umount "$root/proc"
+        apt_in_root "$root" "-o Acquire::Check-Valid-Until=false" -t unstable apptainer
     fi
     want=$(cat requirements/main.lock requirements/bootstrap.lock pyproject.toml envs/dmcombine.def $(find src -name '*.py' -o -name '*.json' | sort) | sha256sum | cut -d' ' -f1)
     if [[ -f .lab/dmcombine.sif && "$(cat .lab/dmcombine.sif.sha256 2>/dev/null)" == "$want" ]]; then

@@ -27,8 +27,8 @@ DAEMONS = ("condor_master", "condor_collector", "condor_negotiator", "condor_sch
 PROCESS_NAMES = tuple(sorted({d[:15] for d in DAEMONS}))
 
 
-def _run(cmd: list[str], timeout: float = 60, **kwargs) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
+def _run(cmd: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def python_home() -> Path:

@@ -53,6 +53,7 @@ class RucioLab:
         path = self.root / "etc" / name
         tokens = self.root / f"tokens-{name}"
         tokens.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             textwrap.dedent(
                 f"""\

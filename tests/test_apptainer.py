@@ -44,7 +44,7 @@ def test_full_workflow_in_the_apptainer_image_is_byte_identical(default_run: Pat
     cached.parent.mkdir(parents=True)
     os.link(SIF, cached)  # where Snakemake keeps the image it would pull for IMAGE
     subprocess.run(["chown", "-R", f"{LAB_UID}:{LAB_UID}", str(workdir)], check=True)
-    env = [f"HOME=/home/lab", f"PATH={VENV_BIN}:/usr/bin:/bin", f"DMCOMBINE_GIT_COMMIT={git_commit()}"]
+    env = ["HOME=/home/lab", f"PATH={VENV_BIN}:/usr/bin:/bin", f"DMCOMBINE_GIT_COMMIT={git_commit()}"]
     began = time.monotonic()
     result = subprocess.run(
         ["scripts/lab-enter.sh", "setpriv", f"--reuid={LAB_UID}", f"--regid={LAB_UID}", "--clear-groups",

@@ -28,7 +28,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from dmcombine.errors import LimitFileError
 
 from .conftest import REPO, VENV_BIN, copy_workflow, snakemake, tool_env
 from .rucio_lab import RucioLab
-from .test_limitfile import example
+from .test_limitfile import example, set_field
 
 # What the workspace holds before every case (made once per session by the workflow itself).
 EARLIER_TARGETS = ("results/darkside50/published/limit.json", "results/km3net/tautau/10yr.json",
@@ -91,21 +90,18 @@ class Workspace:
         return {p.relative_to(self.root).as_posix(): p.read_bytes()
                 for top in ("results", "resources") for p in (self.root / top).rglob("*") if p.is_file()}
 
-    def register_own(self, did: str, content: bytes, catalogue: str = "user/inputs.yaml") -> str:
+    def register_own(self, did: str, content: bytes) -> str:
         """A user's own version of an input: registered with its checksums in a copy of the catalogue
-        and materialised where a rule reads it (user/<scope>/<name>). Returns that path."""
+        (user/inputs.yaml) and materialised where a rule reads it (user/<scope>/<name>). Returns that path."""
         scope, name = did.split(":")
-        path = self.root / "user" / scope / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        cat_path = self.root / catalogue
-        doc = yaml.safe_load((cat_path if cat_path.exists() else self.root / "config/inputs.yaml").read_text())
-        sums = Checksums.of_file(path)
+        path = self.user_file(f"{scope}/{name}", content)
+        doc = yaml.safe_load((self.root / "config/inputs.yaml").read_text())
+        sums = Checksums.of_file(self.root / path)
         for entry in doc["inputs"]:
             if entry["did"] == did:
-                entry.update(path=f"user/{scope}/{name}", bytes=sums.bytes, adler32=sums.adler32, md5=sums.md5)
-        cat_path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        return f"user/{scope}/{name}"
+                entry.update(path=path, bytes=sums.bytes, adler32=sums.adler32, md5=sums.md5)
+        self.user_file("inputs.yaml", yaml.safe_dump(doc, sort_keys=False).encode())
+        return path
 
     def input_bytes(self, did: str) -> bytes:
         return (self.root / fetched(did)).read_bytes()
@@ -135,10 +131,7 @@ class Workspace:
             config(cfg)
             argv[i] = json.dumps(cfg)
         if env is not None:
-            done = subprocess.run([str(VENV_BIN / "dmcombine"), *argv], cwd=self.root, env={**tool_env(), **env},
-                                  capture_output=True, text=True, timeout=300, check=False)
-            assert "Traceback" not in done.stderr, done.stderr[-3000:]
-            return done.returncode, done.stdout + done.stderr
+            return self.process(argv, env)
         with contextlib.chdir(self.root):
             result = CliRunner().invoke(cli.main, argv, catch_exceptions=True)
         for handler in list(logging.getLogger("dmcombine").handlers):
@@ -146,6 +139,13 @@ class Workspace:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"unhandled {type(result.exception).__name__}: {result.exception}") from result.exception
         return result.exit_code, result.output
+
+    def process(self, argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+        """``dmcombine ARGV`` as its own process with ``env`` added; a traceback fails the case."""
+        done = subprocess.run([str(VENV_BIN / "dmcombine"), *argv], cwd=self.root, env={**tool_env(), **env},
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]
+        return done.returncode, done.stdout + done.stderr
 
     def combine_with(self, member: str) -> tuple[int, str]:
         """The combination rule, with the KM3NeT member replaced by ``member``."""
@@ -168,24 +168,11 @@ def workspace(earlier: tuple[Path, dict[str, list[str]]], tmp_path: Path) -> Wor
 # --- the cases ------------------------------------------------------------------------------------
 
 
-def _set(doc: dict, path: str, value: object) -> dict:
-    keys = path.split("/")
-    node = doc
-    for key in keys[:-1]:
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    key = int(keys[-1]) if isinstance(node, list) else keys[-1]
-    if value is KeyError:
-        del node[key]
-    else:
-        node[key] = value(node[key]) if callable(value) else value
-    return doc
-
-
 def mutated_member(path: str, value: object) -> Callable[[Workspace], tuple[int, str]]:
     """The KM3NeT limit file, with one field changed, handed to the combination."""
     def provoke(ws: Workspace) -> tuple[int, str]:
         doc = json.loads(ws.root.joinpath(KM3NET_OUT).read_text())
-        return ws.combine_with(ws.user_file("10yr.json", json.dumps(_set(doc, path, value)).encode()))
+        return ws.combine_with(ws.user_file("10yr.json", json.dumps(set_field(doc, path, value)).encode()))
     return provoke
 
 
@@ -249,18 +236,9 @@ def catalogue_without_md5(ws: Workspace) -> tuple[int, str]:
 
 
 def rucio_server_down(ws: Workspace) -> tuple[int, str]:
-    """Rucio mode with nothing listening at the configured server."""
-    cfg = ws.user_file("rucio.cfg", textwrap.dedent("""\
-        [client]
-        rucio_host = http://127.0.0.1:9
-        auth_host = http://127.0.0.1:9
-        auth_type = userpass
-        username = nobody
-        password = secret
-        account = root
-        request_retries = 1
-        """).encode())
-    return ws.dmcombine("fetch_inputs", options={"--source": "rucio", "--attempts": "2"}, env={"RUCIO_CONFIG": str(ws.root / cfg)})
+    """Rucio mode with nothing listening at the configured server (a lab that was never started)."""
+    down = RucioLab(ws.root / "user/rucio")
+    return ws.dmcombine("fetch_inputs", options={"--source": "rucio", "--attempts": "2"}, env=down.env())
 
 
 DID_NEVER_UPLOADED = "dmcombine:darkside50.never_uploaded.json"
@@ -282,16 +260,13 @@ def from_the_lake(dids: tuple[str, ...] = (DS50_SUMMARY, DS50_ACCEPTANCE), catal
             original = replica.read_bytes()
             replica.write_bytes(original.replace(b"e-01", b"e-02", 1))
         try:
-            done = subprocess.run([str(VENV_BIN / "dmcombine"), "fetch", "--source", "rucio", "--attempts", "2",
-                                   "--catalogue", cat, *outputs], cwd=ws.root, env=lab.env(config),
-                                  capture_output=True, text=True, timeout=300, check=False)
+            status, output = ws.process(["fetch", "--source", "rucio", "--attempts", "2", "--catalogue", cat, *outputs],
+                                        lab.env(config))
         finally:
             if replica is not None:
                 replica.write_bytes(original)
-        assert "Traceback" not in done.stderr, done.stderr[-3000:]
-        output = done.stdout + done.stderr
         assert not password or password not in output, "the password leaked into the output"
-        return done.returncode, output
+        return status, output
     return provoke
 
 

@@ -64,17 +64,23 @@ def test_round_trip_property(values: list[float]) -> None:
     assert limitfile.dumps(limitfile.loads(text)) == text
 
 
-def mutate(path: str, value: object) -> dict:
-    doc = limitfile.to_builtin(example())
+def set_field(doc: dict, path: str, value: object) -> dict:
+    """``doc`` with the field at ``path`` ("a/b/0") set to ``value``, to ``value(old)`` if it is a
+    function, or deleted if ``value`` is KeyError."""
     *parents, leaf = path.split("/")
     node = doc
     for key in parents:
         node = node[int(key)] if isinstance(node, list) else node[key]
+    key = int(leaf) if isinstance(node, list) else leaf
     if value is KeyError:
-        del node[leaf]
+        del node[key]
     else:
-        node[leaf] = value
+        node[key] = value(node[key]) if callable(value) else value
     return doc
+
+
+def mutate(path: str, value: object) -> dict:
+    return set_field(limitfile.to_builtin(example()), path, value)
 
 
 @pytest.mark.parametrize(
