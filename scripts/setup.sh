@@ -95,6 +95,8 @@ install_htcondor_lab() {  # Debian 13 (trixie) root file system with Debian's ht
     chmod 1777 "$root/tmp"
     apt_in_root "$root" "" htcondor
     chroot "$root" useradd -m -u 1000 -s /bin/bash lab
+    # lab runs the project's Python, bind-mounted at its host path (a pyenv Python lives in /root)
+    chmod 755 "$root/root"
     touch "$root/.dmcombine-ready"
 }
 

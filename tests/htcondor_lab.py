@@ -105,7 +105,6 @@ class HTCondorLab:
         self._mount(["-t", "proc", "proc"], self.rootfs / "proc")
         self._mount(["--bind", "/dev"], self.rootfs / "dev")
         (self.rootfs / "tmp").chmod(0o1777)
-        (self.rootfs / "root").chmod(0o755)  # lab must traverse /root to reach a pyenv Python
         for path in self.binds:
             self._mount(["--bind", str(path)], self.rootfs / path.relative_to("/"))
             _run(["mount", "-o", "remount,bind,ro", str(self.rootfs / path.relative_to("/"))])
