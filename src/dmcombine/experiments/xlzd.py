@@ -5,8 +5,9 @@ Signal: the spin-independent rate of :mod:`dmcombine.direct_detection.rates` on 
 
     eps(E) = A_NR × [1 + erf((E - E_50) / (sqrt(2) w))] / 2   inside [E_lo, E_hi] keVnr,
 
-with A_NR = 50% the NR acceptance of the ER-rejection cut (the design book's 99.5% ER rejection
-at 50% NR acceptance), E_50 and w the threshold's 50% point and width.
+with A_NR = 50% the NR acceptance of the ER-rejection cut (99.5% ER rejection at 50% NR
+acceptance, LZ's reference discrimination, arXiv:1802.06039; the design book's own efficiency
+curve is not among our inputs), E_50 and w the threshold's 50% point and width.
 
 Backgrounds, each with its own normalisation nuisance (Gaussian constraint of its flux
 uncertainty):
@@ -25,8 +26,9 @@ The median 90% CL exclusion is the sigma where the Asimov background-only test s
 (Phi^-1(0.9))² = 1.642; the 3 sigma discovery reach is where the Asimov signal-plus-background q0
 reaches 9 (Cowan, Cranmer, Gross & Vitells, Eur. Phys. J. C 71 (2011) 1554).
 
-Published figure tested against (design book abstract): 3 sigma evidence potential down to
-3e-49 cm² at 40 GeV.
+Published figures tested against: the design book abstract's 3 sigma evidence potential down to
+3e-49 cm² at 40 GeV; and, for the 90% CL exclusion machinery at another exposure, the LZ
+projection (PRD 101 (2020) 052002, abstract: 1.4e-48 cm² at 40 GeV for 5.6 t × 1000 live days).
 """
 
 from __future__ import annotations
