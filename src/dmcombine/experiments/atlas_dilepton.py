@@ -19,8 +19,8 @@ their normalisation: dsigma/dm_ll = C m_ll/2 × 2 (g_Vq²+g_Aq²)(g_Vl²+g_Al²)
 
     sigma_fid × BR(ll) = K × C sum_{q=u,d} (g_Vq² + g_Aq²)(g_Vl² + g_Al²) T_q(M) / (16 N_c M Gamma),
 
-with K the higher-order QCD K-factor of config (default 1.3, the NNLO/LO Drell-Yan ratio at
-TeV masses). An (M, m_chi) point is excluded when this exceeds the 95% CL limit interpolated
+with K the higher-order QCD K-factor of config (default 1.0, leading order; ~1.3 is the NNLO/LO
+Drell-Yan ratio at TeV masses). An (M, m_chi) point is excluded when this exceeds the 95% CL limit interpolated
 linearly in M and in Gamma/M between the six published widths (0, 0.5, 1.2, 3, 6, 10%); points
 with Gamma/M > 10% are outside the published validity and are flagged, never excluded.
 
@@ -28,6 +28,10 @@ Translation to direct detection (LHC DM WG, Boveia et al., arXiv:1603.04156, eqs
 sigma_SI = 9 g_q² g_chi² mu² / (pi M⁴) (vector) and
 sigma_SD = 3 g_q² g_chi² mu² (Delta_u + Delta_d + Delta_s)² / (pi M⁴) (axial), with
 Delta_u = 0.84, Delta_d = -0.43, Delta_s = -0.09; mu the DM-nucleon reduced mass.
+
+Validation: the Z'_SSM lower mass limit against arXiv:1903.06248 (5.1 TeV), and the V2 signal
+against the LHC DM WG coupling-scan code's sigma × A × eps curve for this selection (an
+unpublished ATLAS plot digitised by its authors; tests/test_atlas_dilepton.py).
 """
 
 from __future__ import annotations
