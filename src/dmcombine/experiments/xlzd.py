@@ -59,7 +59,12 @@ REFERENCES = [
         "citation": "XLZD Collaboration, J. Aalbers et al., Eur. Phys. J. C 85 (2025) 1192 (the XLZD design book)",
         "arxiv": "2410.17137",
         "doi": "10.1140/epjc/s10052-025-14810-w",
-    }
+    },
+    {
+        "citation": "LZ Collaboration, D. S. Akerib et al., Phys. Rev. D 101 (2020) 052002 (99.5% ER discrimination at 50% NR acceptance)",
+        "arxiv": "1802.06039",
+        "doi": "10.1103/PhysRevD.101.052002",
+    },
 ]
 DAYS_PER_YEAR = 365.25
 
