@@ -18,7 +18,8 @@ formulas and constants):
 
 The prototype (arXiv:2409.11777) published g_ag < ~2e-11 1/GeV (95% CL) in 76.56-76.82 and
 79.31-79.53 µeV after 14.5 days with 3 sapphire disks in the 1.6 T Morpurgo magnet; the
-full-scale MADMAX (arXiv:1901.07401) aims at the QCD axion between 40 and 400 µeV.
+full-scale MADMAX (arXiv:1901.07401) aims at the QCD axion between 40 and 400 µeV; its
+projection (arXiv:2003.10894, digitised in data/axion_context/) is compared with ours in the tests.
 """
 
 from __future__ import annotations
