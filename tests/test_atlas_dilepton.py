@@ -73,7 +73,7 @@ def test_v2_signal_matches_the_lhc_dm_wg_dilepton_curve() -> None:
     # test/dilepton_data/approximate_theorycurve.txt) carries the V2 (g_q 0.1, g_l 0.01, g_chi 1)
     # sigma × A × eps [fb] at m_DM = 2.5 GeV for this ATLAS 139 fb⁻¹ selection, digitised by its
     # authors from an ATLAS plot that is not itself published. Points from 0.4 to 1.25 TeV (above,
-    # the digitisation sits at the plot's floor). Our LO, Z'-only prediction is 4-7% below it.
+    # the digitisation sits at the plot's floor). Our LO, Z'-only prediction is 1-7% below it.
     theirs = {400.0: 4.926, 500.0: 2.416, 601.9: 1.321, 750.0: 0.6020, 1000.0: 0.2041, 1250.0: 0.0816}
     c = ad.model_couplings("vector", 0.1, 0.01, 1.0)
     mass = np.array(list(theirs))

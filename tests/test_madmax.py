@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from dmcombine import limitfile
-from dmcombine.catalogue import Catalogue
 from dmcombine.axion import haloscope as hs
+from dmcombine.catalogue import Catalogue
 from dmcombine.experiments import madmax
 from dmcombine.provenance import provenance_record
 
