@@ -39,6 +39,11 @@ make_env() {  # make_env DIR LOCKFILE [editable]
     echo "$want" > "$stamp"
 }
 
+apt_on_host() {  # apt_on_host PACKAGE...: Debian packages on this machine (root)
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluster
     if command -v slurmctld >/dev/null && command -v munged >/dev/null; then
         echo "setup: Slurm is installed"
@@ -49,9 +54,7 @@ install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluste
         return
     fi
     echo "setup: installing slurm-wlm and munge from Debian"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        slurm-wlm slurmctld slurmd slurm-client munge >/dev/null
+    apt_on_host slurm-wlm slurmctld slurmd slurm-client munge
 }
 
 debian_mirror() {  # the Debian mirror apt already uses on this machine
@@ -79,10 +82,7 @@ install_htcondor_lab() {  # Debian 13 (trixie) root file system with Debian's ht
         echo "setup: cannot build the HTCondor root file system here (needs root and apt-get)" >&2
         return 1
     fi
-    command -v debootstrap >/dev/null || {
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-    }
+    command -v debootstrap >/dev/null || apt_on_host debootstrap
     local mirror
     mirror=$(debian_mirror)
     echo "setup: building $root (trixie, from $mirror) with htcondor"

@@ -31,6 +31,15 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+def assert_same_results(workdir: Path, reference: Path, pattern: str) -> list[Path]:
+    """Every ``results/**/pattern`` file of the reference run exists byte-identical in ``workdir``;
+    returns their paths relative to the run directory."""
+    files = sorted(p.relative_to(reference) for p in (reference / "results").rglob(pattern))
+    for rel in files:
+        assert (workdir / rel).read_bytes() == (reference / rel).read_bytes(), rel
+    return files
+
+
 def tool_env() -> dict[str, str]:
     """The environment a rule sees: the project's venv first on PATH."""
     env = dict(os.environ)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import VENV_BIN, copy_workflow, tool_env
+from .conftest import VENV_BIN, assert_same_results, copy_workflow, tool_env
 from .slurm_lab import SlurmLab, missing_binaries
 
 pytestmark = pytest.mark.slurm
@@ -41,7 +41,4 @@ def test_full_workflow_through_slurm_is_byte_identical(slurm: SlurmLab, default_
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print(f"Slurm-profile workflow: {elapsed:.1f} s, {slurm.submitted_jobs() - before} sbatch jobs", file=sys.stderr)
     assert slurm.submitted_jobs() - before >= 20  # every job of the DAG went through sbatch
-    limit_files = sorted(p.relative_to(default_run) for p in (default_run / "results").rglob("limit.json"))
-    assert limit_files
-    for rel in limit_files:
-        assert (workdir / rel).read_bytes() == (default_run / rel).read_bytes(), rel
+    assert assert_same_results(workdir, default_run, "limit.json")

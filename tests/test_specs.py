@@ -12,7 +12,7 @@ import yaml
 
 from dmcombine import __version__
 
-from .conftest import REANA_BIN, REPO, VENV_BIN, copy_workflow, run, tool_env
+from .conftest import REANA_BIN, REPO, VENV_BIN, assert_same_results, copy_workflow, run, tool_env
 
 pytestmark = pytest.mark.toolchain
 
@@ -68,9 +68,7 @@ def test_full_run_under_snakemake_7_32_4_is_byte_identical(default_run: Path, tm
     workdir = copy_workflow(tmp_path / "snakemake7")
     result = run([_reana_tool("snakemake"), "--cores", "2"], cwd=workdir, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    files = sorted(p.relative_to(default_run) for p in (default_run / "results").rglob("limit.json"))
-    for rel in files:
-        assert (workdir / rel).read_bytes() == (default_run / rel).read_bytes(), rel
+    assert_same_results(workdir, default_run, "limit.json")
 
 
 def test_snakemake_7_still_validates_the_config(tmp_path: Path) -> None:
