@@ -59,6 +59,8 @@ REFERENCES = [
      "doi": "10.1103/PhysRevD.57.3873"},
     {"citation": "ANTARES Collaboration, A. Albert et al., Phys. Lett. B 805 (2020) 135439 (method and comparison)",
      "arxiv": "1912.05296", "doi": "10.1016/j.physletb.2020.135439"},
+    {"citation": "ANTARES and IceCube Collaborations, A. Albert et al., Phys. Rev. D 102 (2020) 082002 (comparison: "
+                 "7.44e-24 cm^3/s for tau tau at 200 GeV, NFW)", "arxiv": "2003.06614", "doi": "10.1103/PhysRevD.102.082002"},
 ]
 SECONDS_PER_YEAR = DAYS_PER_YEAR * SECONDS_PER_DAY
 SUBSAMPLES = 8  # true-energy points per effective-area bin
