@@ -57,7 +57,7 @@ REFERENCES = [
      "doi": "10.1088/1475-7516/2024/03/035"},
     {"citation": "G. J. Feldman and R. D. Cousins, Phys. Rev. D 57 (1998) 3873", "arxiv": "physics/9711021",
      "doi": "10.1103/PhysRevD.57.3873"},
-    {"citation": "ANTARES Collaboration, A. Albert et al., Phys. Lett. B 805 (2020) 135439 (method and comparison)",
+    {"citation": "ANTARES Collaboration, A. Albert et al., Phys. Lett. B 805 (2020) 135439 (method)",
      "arxiv": "1912.05296", "doi": "10.1016/j.physletb.2020.135439"},
     {"citation": "ANTARES and IceCube Collaborations, A. Albert et al., Phys. Rev. D 102 (2020) 082002 (comparison: "
                  "7.44e-24 cm^3/s for tau tau at 200 GeV, NFW)", "arxiv": "2003.06614", "doi": "10.1103/PhysRevD.102.082002"},
