@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +27,17 @@ PUBLISHED_CM2 = {100.0: 1.14e-44, 1000.0: 3.78e-44, 10000.0: 3.43e-43}
 TOLERANCE = 0.15
 
 
-def resolved_config(**overrides: object) -> dict:
-    """The workflow's darkside50 block, schema defaults applied, variant 'published'."""
+@lru_cache(maxsize=1)
+def validated_config() -> dict:
+    """config/config.yaml with the schema defaults applied (read once; callers copy)."""
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     validate(config, str(REPO / "config/config.schema.yaml"), set_default=True)
-    block = {k: v for k, v in copy.deepcopy(config["darkside50"]).items() if k != "variants"}
+    return config
+
+
+def resolved_config(**overrides: object) -> dict:
+    """The workflow's darkside50 block, schema defaults applied, variant 'published'."""
+    block = {k: v for k, v in copy.deepcopy(validated_config()["darkside50"]).items() if k != "variants"}
     block.update(overrides)
     block["variant"] = "published"
     return block
@@ -44,6 +51,12 @@ def published_comparison(cfg: dict) -> dict[float, float]:
     return {m: np.interp(np.log(m), np.log(list(ours)), list(ours.values())) / pub for m, pub in PUBLISHED_CM2.items()}
 
 
+@lru_cache(maxsize=1)
+def default_comparison() -> dict[float, float]:
+    """ours / published at the published masses, with the workflow's config."""
+    return published_comparison(resolved_config())
+
+
 def test_default_grid_has_the_published_masses() -> None:
     cfg = resolved_config()
     grid = np.logspace(np.log10(cfg["mass_grid_gev"]["min"]), np.log10(cfg["mass_grid_gev"]["max"]), cfg["mass_grid_gev"]["points"])
@@ -54,7 +67,7 @@ def test_default_grid_has_the_published_masses() -> None:
 
 @pytest.mark.parametrize("mass", sorted(PUBLISHED_CM2))
 def test_limit_matches_publication(mass: float) -> None:
-    ratio = published_comparison(resolved_config())[mass]
+    ratio = default_comparison()[mass]
     assert abs(ratio - 1) < TOLERANCE, f"ours/published at {mass} GeV = {ratio:.3f}"
 
 
@@ -68,7 +81,7 @@ def test_other_poisson_constructions_stay_within_tolerance(method: str) -> None:
 @given(factor=st.floats(0.05, 200.0))
 def test_limit_scales_inversely_with_exposure(factor: float) -> None:
     """A zero-event counting limit is N_up / (exposure × rate): any exposure factor divides it."""
-    base = published_comparison(resolved_config())
+    base = default_comparison()
     scaled = published_comparison(resolved_config(overrides={"exposure_kg_day": factor * 16660.0}))
     for mass in PUBLISHED_CM2:
         assert scaled[mass] == pytest.approx(base[mass] / factor, rel=1e-9)

@@ -20,7 +20,6 @@ pytestmark = pytest.mark.rucio
 
 LIMIT = Path("results/darkside50/published/limit.json")
 RUCIO_MODE = "inputs: {source: rucio, rucio_attempts: 2}\n"
-DATASET = RUCIO_DATASET
 
 
 def dmcombine(lab: RucioLab, *args: str, config: Path | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -46,17 +45,11 @@ def rucio_workflow(tmp: Path) -> Path:
     return workdir
 
 
-@pytest.fixture(scope="session")
-def lab(rucio_lab: tuple[RucioLab, list]) -> tuple[RucioLab, list]:
-    """The session's registered Rucio server (conftest), shared with the fault suite."""
-    return rucio_lab
-
-
-def test_register_is_idempotent(lab: tuple[RucioLab, list]) -> None:
-    server, (first, second) = lab
+def test_register_is_idempotent(rucio_lab: tuple[RucioLab, list]) -> None:
+    server, (first, second) = rucio_lab
     n = len(Catalogue.load(REPO / "config/inputs.yaml"))
     assert first.returncode == 0, first.stderr
-    assert f"uploaded {n} input(s) to {RSE}, 0 already registered; attached {n} file(s) to {DATASET}" in first.stdout
+    assert f"uploaded {n} input(s) to {RSE}, 0 already registered; attached {n} file(s) to {RUCIO_DATASET}" in first.stdout
     assert second.returncode == 0, second.stderr
     assert f"nothing changed: all {n} inputs are already registered" in second.stdout
     content = json.loads(server.admin(f"import json; print(json.dumps([d['name'] for d in c.list_content('dmcombine', 'dmcombine.inputs')]))"))
@@ -64,9 +57,9 @@ def test_register_is_idempotent(lab: tuple[RucioLab, list]) -> None:
 
 
 @pytest.fixture(scope="module")
-def rucio_run(lab: tuple[RucioLab, list], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def rucio_run(rucio_lab: tuple[RucioLab, list], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default workflow run once in Rucio mode, with no shipped data in the copy."""
-    server, _ = lab
+    server, _ = rucio_lab
     workdir = rucio_workflow(tmp_path_factory.mktemp("rucio_run") / "wf")
     began = time.monotonic()
     result = snakemake_rucio(server, workdir)
@@ -83,8 +76,8 @@ def test_rucio_mode_gives_byte_identical_results(rucio_run: Path, default_run: P
     assert "from Rucio" in (rucio_run / "logs/fetch_inputs.log").read_text()
 
 
-def test_publish_results(lab: tuple[RucioLab, list], rucio_run: Path) -> None:
-    server, _ = lab
+def test_publish_results(rucio_lab: tuple[RucioLab, list], rucio_run: Path) -> None:
+    server, _ = rucio_lab
     workdir = rucio_run
     config = 'publish={"rse": "%s", "dataset": "results:dmcombine.results"}' % RSE
     result = snakemake_rucio(server, workdir, "publish_results", "--config", config)
@@ -112,8 +105,8 @@ def test_publish_needs_a_configured_target(tmp_path: Path) -> None:
     assert result.returncode != 0 and "publish_results needs publish.rse in the config" in result.stderr + result.stdout
 
 
-def test_corrupted_replica_gives_checksum_error_and_no_output(lab: tuple[RucioLab, list], tmp_path: Path) -> None:
-    server, _ = lab
+def test_corrupted_replica_gives_checksum_error_and_no_output(rucio_lab: tuple[RucioLab, list], tmp_path: Path) -> None:
+    server, _ = rucio_lab
     did = "dmcombine:darkside50.overall_nr_acceptance_vs_enr.dat"
     entry = Catalogue.load(REPO / "config/inputs.yaml")[did]
     [replica] = [p for p in server.rse_dir.rglob(entry.name) if p.is_file()]
@@ -133,8 +126,8 @@ def test_corrupted_replica_gives_checksum_error_and_no_output(lab: tuple[RucioLa
         replica.write_bytes(original)
 
 
-def test_wrong_credentials_fail_clearly_and_leak_nothing(lab: tuple[RucioLab, list], tmp_path: Path) -> None:
-    server, _ = lab
+def test_wrong_credentials_fail_clearly_and_leak_nothing(rucio_lab: tuple[RucioLab, list], tmp_path: Path) -> None:
+    server, _ = rucio_lab
     wrong = "not-the-password-7d2a"
     config = server.client_config(password=wrong, name="wrong.cfg")
     workdir = rucio_workflow(tmp_path / "creds")
@@ -150,7 +143,7 @@ def test_wrong_credentials_fail_clearly_and_leak_nothing(lab: tuple[RucioLab, li
     assert not (workdir / LIMIT).exists()
 
 
-def test_provenance_holds_no_credentials(lab: tuple[RucioLab, list], default_run: Path) -> None:
+def test_provenance_holds_no_credentials(rucio_lab: tuple[RucioLab, list], default_run: Path) -> None:
     text = (default_run / LIMIT).read_text()
     assert ACCOUNT_PASSWORD not in text and "password" not in text
     doc = limitfile.read(default_run / LIMIT)

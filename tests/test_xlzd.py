@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from dmcombine import limitfile, stats
+from dmcombine.constants import DAYS_PER_YEAR
 from dmcombine.direct_detection import neutrinos as nu
 from dmcombine.direct_detection.nuclear import FormFactor, Isotope, Target
 from dmcombine.experiments import xlzd
@@ -102,7 +103,7 @@ def test_lz_projection_at_its_own_exposure(sources: dict[str, nu.NeutrinoSource]
     # 99.5% ER discrimination at 50% NR acceptance. Our XLZD backgrounds at that exposure: 4.5
     # leaked ER events. LZ's radon makes its ER background higher (5× or 15× our other-ER rate
     # gives ratios 1.20 and 1.61), hence the factor-2 tolerance.
-    exposure = 5.6 * 1000.0 / 365.25
+    exposure = 5.6 * 1000.0 / DAYS_PER_YEAR
     result = xlzd.compute(xlzd_config(exposure), sources, kinds=("projected",))
     ratio = np.interp(40.0, result["mass_gev"], result["exclusion_cm2"]) / 1.4e-48
     assert 0.5 < ratio < 2.0, ratio

@@ -27,6 +27,9 @@ CM_PER_KM = 1.0e5
 DAYS_PER_YEAR = 365.25
 """Julian year [days], used for exposures quoted in t*yr."""
 
+SECONDS_PER_YEAR = DAYS_PER_YEAR * SECONDS_PER_DAY
+"""Julian year [s]."""
+
 BOLTZMANN_J_K = 1.380_649e-23
 """Boltzmann constant [J/K] (exact)."""
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dmcombine.constants import ATOMIC_MASS_UNIT_GEV, GEV_C2_IN_KG, KEV_PER_GEV
+from dmcombine.constants import ATOMIC_MASS_UNIT_GEV, GEV_C2_IN_KG, KEV_PER_GEV, SECONDS_PER_YEAR
 from dmcombine.direct_detection.nuclear import FormFactor, Target, form_factor_squared
 from dmcombine.errors import InputFormatError
 from dmcombine.tables import load_numeric
@@ -39,7 +39,6 @@ FERMI_CONSTANT_GEV2 = 1.1663788e-5
 SIN2_THETA_W = 0.23857
 HBARC2_GEV2_CM2 = 0.3893794e-27
 ELECTRON_MASS_GEV = 0.51099895e-3
-SECONDS_PER_YEAR = 365.25 * 86400.0
 KG_PER_TONNE = 1000.0
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dmcombine.constants import DAYS_PER_YEAR, SECONDS_PER_DAY
+from dmcombine.constants import SECONDS_PER_YEAR
 from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.grids import log_grid
 from dmcombine.indirect.galactic import jfactor_cone, profile_from_config, ring_jfactors, zenith_track
@@ -62,7 +62,6 @@ REFERENCES = [
     {"citation": "ANTARES and IceCube Collaborations, A. Albert et al., Phys. Rev. D 102 (2020) 082002 (comparison: "
                  "7.44e-24 cm^3/s for tau tau at 200 GeV, NFW)", "arxiv": "2003.06614", "doi": "10.1103/PhysRevD.102.082002"},
 ]
-SECONDS_PER_YEAR = DAYS_PER_YEAR * SECONDS_PER_DAY
 SUBSAMPLES = 8  # true-energy points per effective-area bin
 MIGRA_SUBSAMPLES = 4  # points per migration bin
 RING_EDGES_DEG = 30.0 * np.linspace(0.0, 1.0, 121) ** 2  # rings around the GC for the PSF folding

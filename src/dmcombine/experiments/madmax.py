@@ -31,12 +31,11 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from dmcombine.axion.haloscope import frequency_hz, mirror_power_per_area_w_m2, radiometer_noise_w
+from dmcombine.constants import SECONDS_PER_DAY
 from dmcombine.errors import ConfigError
 from dmcombine.limitfile import header
 
 EXPERIMENT = "MADMAX"
-SECONDS_PER_DAY = 86_400.0
-SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
 
 
 def _steps(nu_lo: float, nu_hi: float, bandwidth_hz: float) -> NDArray[np.float64]:

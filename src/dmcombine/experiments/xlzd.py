@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from scipy.special import erf
 from scipy.stats import norm
 
+from dmcombine.constants import DAYS_PER_YEAR
 from dmcombine.direct_detection.config import (
     couplings_from_config,
     form_factor_from_config,
@@ -66,7 +67,6 @@ REFERENCES = [
         "doi": "10.1103/PhysRevD.101.052002",
     },
 ]
-DAYS_PER_YEAR = 365.25
 
 
 def efficiency(energy_kev: NDArray[np.float64], eff_cfg: dict[str, Any]) -> NDArray[np.float64]:
