@@ -1,28 +1,24 @@
 # dmcombine: the whole DAG at a glance.
 #
-#   fetch_inputs         rules/inputs.smk        every input DID: materialise + verify checksums
-#   darkside50_limit     workflows/darkside50.smk one limit file per model variant
-#   fermi_dwarfs_limit   workflows/fermi_dwarfs.smk one limit file per (dwarf set, channel)
-#   fermi_dwarfs_plot    workflows/fermi_dwarfs.smk <sigma v> limits of a dwarf set, thermal relic line
-#   xlzd_sensitivity     workflows/xlzd.smk       projected exclusion + 3σ discovery per (variant, exposure)
-#   atlas_dilepton_limits workflows/atlas_dilepton.smk excluded (M_med, m_chi), σ_SI/SD, ROOT file
-#   summary_mediator_plot workflows/atlas_dilepton.smk the mediator plane, per benchmark
-#   madmax_limit         workflows/madmax.smk     one g_agamma limit file per haloscope setup
-#   km3net_sensitivity   workflows/km3net.smk     GC <sigma v> sensitivity per channel, one file per livetime
-#   km3net_plot          workflows/km3net.smk     every channel's sensitivity for every livetime
-#   summary_si_plot      rules/summary.smk       our SI limits beside published curves
-#   summary_axion_plot   rules/summary.smk       the axion plane with the QCD axion band
-#   combine              rules/combination.smk   sum of -2ΔlnL of independent results (per group)
-#   summary_sigmav_plot  rules/combination.smk   the <sigma v> plane, one panel per channel
-#   summary_provenance   rules/combination.smk   metadata table of every curve on every plot
-#   hepdata_export       rules/combination.smk   all limit files as a validated HEPData submission
-#   publish_results      rules/summary.smk       opt-in: upload the results to a Rucio RSE
+#   rules/common.smk        PLAN: every job of this run, from the config (src/dmcombine/planning)
+#   rules/inputs.smk        fetch_input      Rucio mode: one DID, verified, into resources/inputs/
+#                           publish_results  opt-in: upload the results to a Rucio RSE
+#   workflows/<name>.smk    one rule file per experiment in src/dmcombine/registry.py, e.g.
+#                           darkside50_limit (per variant), fermi_dwarfs_limit (set x channel),
+#                           xlzd_sensitivity, atlas_dilepton_limits, madmax_limit, km3net_sensitivity
+#   rules/combination.smk   combine            sum of -2ΔlnL of independent results (per group)
+#                           summary_provenance metadata table of every curve on every plot
+#                           hepdata_export     every limit file as a validated HEPData submission
+#   rules/summary.smk       summary_plot       one plot per plane with results (si, sigmav, ...)
 #
-# Experiments live in workflows/<experiment>.smk (their rules only); cross-cutting rules
-# (fetching inputs, summaries) live in rules/. Physics and I/O live in the dmcombine package;
-# every rule calls its CLI through shell:.
+#   inputs (data/ or Rucio) -> experiment jobs -> limit files -> combine -> summary plots,
+#                                                              provenance table, HEPData -> all
+#
+# Each experiment lives in one place (src/dmcombine/experiments/<name>/ with workflows/<name>.smk);
+# shared rules find experiments, planes and combinations from the registry and the limit files'
+# metadata. Every rule calls the dmcombine CLI through shell: with its job card.
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 # 7.32.4 is what REANA's Snakemake engine runs; CI dry-runs the DAG under both 7.32.4 and 9.
 min_version("7.32.4")
@@ -34,22 +30,20 @@ configfile: "config/config.yaml"
 report: "report/workflow.rst"
 
 
-validate(config, "config/config.schema.yaml", set_default=True)
-
-
 include: "rules/common.smk"
 include: "rules/inputs.smk"
-include: "workflows/darkside50.smk"
-include: "workflows/fermi_dwarfs.smk"
-include: "workflows/madmax.smk"
-include: "workflows/xlzd.smk"
-include: "workflows/atlas_dilepton.smk"
-include: "workflows/km3net.smk"
-include: "rules/summary.smk"
+
+
+for experiment in PLAN.experiments:
+
+    include: f"workflows/{experiment}.smk"
+
+
 include: "rules/combination.smk"
+include: "rules/summary.smk"
 
 
 rule all:
     default_target: True
     input:
-        final_targets(),
+        PLAN.final_targets(),

@@ -1,33 +1,53 @@
-# Fetching inputs: every input file the enabled experiments and summaries need is materialised by
-# its DID under resources/inputs/<scope>/<name>, and its size, adler32 and md5 are checked against
-# the inputs catalogue; a mismatch stops the run here and nothing downstream is produced.
-# The source is config["inputs"]["source"]: the shipped copies in data/, or the DIDs from Rucio
-# (one Rucio download for all of them). A plain shell rule calling the Rucio client, not a
-# storage plugin, so the same DAG runs under Snakemake 7.32 (REANA) and 9.
+# Inputs. In embedded mode (the default) jobs read the shipped copies in data/ directly, each
+# checked against its catalogued size and checksums when read. In Rucio mode (inputs.source: rucio)
+# one fetch job per input DID downloads it, checks Rucio's record and the bytes against the
+# catalogue, and publishes the verified copy to resources/inputs/<scope>/<name>: a failed fetch
+# removes nothing already verified, and a changed input reruns only the jobs that read it. A plain
+# shell rule calling the Rucio client, not a storage plugin, so the same DAG runs under Snakemake
+# 7.32 (REANA) and 9.
 
 
-rule fetch_inputs:
+rule fetch_input:
     input:
-        catalogue=CATALOGUE,
-        shipped=shipped_copies(),  # embedded mode only; nothing in Rucio mode
+        job_files("fetch_input"),
+        card=job_card("fetch_input"),
     output:
-        [fetched(did) for did in needed_dids()],
+        input=staged("resources/inputs/{scope}/{name}"),
     log:
-        "logs/fetch_inputs.log",
+        "logs/inputs/{scope}/{name}.log",
+    wildcard_constraints:
+        scope=r"[A-Za-z0-9_][A-Za-z0-9_.\-]*",
+        name=r"[A-Za-z0-9_][A-Za-z0-9_.\-]*",
     conda:
-        "../envs/dmcombine.yaml"
+        ENV
     container:
         IMAGE
     resources:
-        mem_mb=500,
-        runtime=10,
-        # REANA's Kubernetes memory limit for this job
-        kubernetes_memory_limit="512Mi",
-        # REANA: give this job the Rucio client set-up (from the user's REANA secrets) in Rucio mode
-        rucio=config["inputs"]["source"] == "rucio",
-    params:
-        source=config["inputs"]["source"],
-        attempts=config["inputs"]["rucio_attempts"],
+        **job_resources("fetch_input"),
     shell:
-        "dmcombine --log {log} fetch --catalogue {input.catalogue} --source {params.source}"
-        " --attempts {params.attempts} --shipped '{input.shipped}' {output}"
+        "dmcombine --log {log} fetch --card {input.card}"
+        " --output input={output.input}"
+
+
+# Opt-in (not part of `all`): `scripts/run.sh publish_results` uploads every final target to the
+# configured RSE and dataset, with their checksums, and keeps a receipt.
+rule publish_results:
+    input:
+        PLAN.final_targets(),
+    output:
+        staged("results/published/receipt.json"),
+    log:
+        "logs/publish_results.log",
+    conda:
+        ENV
+    container:
+        IMAGE
+    resources:
+        **job_resources("publish_results"),
+    params:
+        rse=lambda wildcards: quote_all([PLAN.publish_target("rse")]),
+        dataset=lambda wildcards: quote_all([PLAN.publish_target("dataset")]),
+        files=lambda wildcards, input: quote_all(input),
+    shell:
+        "dmcombine --log {log} rucio publish --rse {params.rse} --dataset {params.dataset}"
+        " --receipt {output} {params.files}"

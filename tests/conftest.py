@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
+import yaml
 
-from .rucio_lab import RSE, SERVER_VENV, RucioLab
+from dmcombine.planning.workflow import Plan, load_plan
+
+from .services.rucio_lab import RSE, SERVER_VENV, RucioLab
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REANA_BIN = REPO / ".venv-reana" / "bin"
 # What a user's clone needs to run the workflow (everything else is the package, installed).
-WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles", "reana.yaml")
+# (src/ too: the Snakefile reads its planning layer from there, as REANA's engine does.)
+WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles", "reana.yaml", "src")
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -25,10 +31,29 @@ def copy_workflow(dest: Path) -> Path:
     for part in WORKFLOW_PARTS:
         src = REPO / part
         if src.is_dir():
-            shutil.copytree(src, dest / part)
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(src, dest / part)
     return dest
+
+
+@lru_cache(maxsize=1)
+def default_plan() -> Plan:
+    """The plan of the default configuration (cards not written)."""
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    return load_plan(config, [str(REPO / "config/config.yaml")], root=str(REPO), write_cards=False)
+
+
+def card_config(rule: str, **wildcards: str) -> dict:
+    """The card config of one job of the default plan (a copy to edit), e.g.
+    ``card_config("darkside50_limit", variant="published")``."""
+    return copy.deepcopy(default_plan().job(rule, wildcards).config)
+
+
+def shipped(did: str) -> tuple[bytes, str]:
+    """(bytes, path) of the shipped copy of an input."""
+    entry = default_plan().catalogue[did]
+    return (REPO / entry.path).read_bytes(), entry.path
 
 
 def assert_same_results(workdir: Path, reference: Path, pattern: str) -> list[Path]:

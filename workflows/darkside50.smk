@@ -1,29 +1,21 @@
-# DarkSide-50 532-day high-mass WIMP search (arXiv:1802.07198).
-# Physics: src/dmcombine/experiments/darkside50.py; config: `darkside50:` in config/config.yaml;
-# inputs: data/darkside50/; tests: tests/test_darkside50.py.
+# DarkSide-50 532-day high-mass WIMP search (arXiv:1802.07198): one limit file per model variant.
+# Planning, physics, config and inputs: src/dmcombine/experiments/darkside50/; docs/darkside50.md.
 
 
 rule darkside50_limit:
     input:
-        catalogue=CATALOGUE,
-        summary=fetched(config["darkside50"]["inputs"]["summary"]),
-        acceptance=fetched(config["darkside50"]["inputs"]["acceptance"]),
+        job_files("darkside50_limit"),
+        card=job_card("darkside50_limit"),
     output:
-        "results/darkside50/{variant}/limit.json",
+        limit=staged("results/darkside50/{variant}/limit.json"),
     log:
-        "logs/darkside50/{variant}/limit.log",
+        "logs/darkside50/{variant}.log",
     conda:
-        "../envs/dmcombine.yaml"
+        ENV
     container:
         IMAGE
     resources:
-        mem_mb=500,
-        runtime=5,
-        # REANA's Kubernetes memory limit for this job
-        kubernetes_memory_limit="512Mi",
-    params:
-        cfg=config_arg("darkside50"),
+        **job_resources("darkside50_limit"),
     shell:
-        "dmcombine --log {log} darkside50 limit --config-json {params.cfg}"
-        " --catalogue {input.catalogue} --summary {input.summary}"
-        " --acceptance {input.acceptance} --output {output} --rule darkside50_limit"
+        "dmcombine --log {log} run darkside50 --card {input.card}"
+        " --output limit={output.limit}"

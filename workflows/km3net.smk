@@ -1,63 +1,52 @@
-# KM3NeT/ARCA sensitivity to dark-matter annihilation in the Galactic Centre, from the public
-# instrument response functions (km3irf) and CosmiXs neutrino spectra: one job per channel writes
-# one limit file per livetime (they share the detector response).
-# Physics: src/dmcombine/experiments/km3net.py with src/dmcombine/indirect/ (galactic, irf,
-# oscillations, spectra); config: `km3net:` in config/config.yaml; inputs: data/km3net_irf/,
-# data/spectra/cosmixs/; tests: tests/test_km3net.py.
+# KM3NeT/ARCA Galactic Centre sensitivity to DM annihilation from the public IRFs and CosmiXs
+# spectra: one job per channel writes one limit file per livetime (the outputs come from the plan:
+# the livetimes are configuration), and one plot of all of them.
+# src/dmcombine/experiments/km3net/; docs/km3net.md.
 
 
 rule km3net_sensitivity:
     input:
-        catalogue=CATALOGUE,
-        fetched=km3net_inputs,
+        job_files("km3net_sensitivity"),
+        card=job_card("km3net_sensitivity"),
     output:
-        expand("results/km3net/{{channel}}/{years}yr.json", years=km3net_years()),
+        planned_outputs("km3net_sensitivity"),
     log:
-        "logs/km3net/{channel}/sensitivity.log",
-    wildcard_constraints:
-        channel=r"[a-z]+",
+        "logs/km3net/{channel}.log",
     conda:
-        "../envs/dmcombine.yaml"
+        ENV
     container:
         IMAGE
     resources:
-        mem_mb=1000,
-        runtime=10,
-        # REANA's Kubernetes memory limit for this job
-        kubernetes_memory_limit="1Gi",
+        **job_resources("km3net_sensitivity"),
     params:
-        cfg=km3net_config_arg,
+        outputs=planned_output_options("km3net_sensitivity"),
     shell:
-        "dmcombine --log {log} km3net sensitivity --config-json {params.cfg}"
-        " --catalogue {input.catalogue} --outputs '{output}'"
-        " --rule km3net_sensitivity {input.fetched}"
+        "dmcombine --log {log} run km3net --card {input.card} {params.outputs}"
 
 
 rule km3net_plot:
     input:
-        limits=km3net_limit_files(),
+        job_files("km3net_plot"),
+        card=job_card("km3net_plot"),
     output:
         pdf=report(
-            "results/km3net/sigmav_sensitivity.pdf",
-            caption="../report/km3net.rst",
+            staged("results/km3net/sigmav_sensitivity.pdf"),
+            caption="../src/dmcombine/experiments/km3net/report.rst",
             category="KM3NeT",
         ),
         png=report(
-            "results/km3net/sigmav_sensitivity.png",
-            caption="../report/km3net.rst",
+            staged("results/km3net/sigmav_sensitivity.png"),
+            caption="../src/dmcombine/experiments/km3net/report.rst",
             category="KM3NeT",
         ),
     log:
         "logs/km3net/plot.log",
     conda:
-        "../envs/dmcombine.yaml"
+        ENV
     container:
         IMAGE
     resources:
-        mem_mb=1000,
-        runtime=5,
-        # REANA's Kubernetes memory limit for this job
-        kubernetes_memory_limit="1Gi",
+        **job_resources("km3net_plot"),
     shell:
-        "dmcombine --log {log} plot sigmav --pdf {output.pdf} --png {output.png}"
-        " --title 'KM3NeT/ARCA Galactic Centre, projected' {input.limits}"
+        "dmcombine --log {log} plot --card {input.card}"
+        " --output pdf={output.pdf} --output png={output.png}"

@@ -1,26 +1,27 @@
 """The inputs catalogue: every input file by Rucio DID, with size, checksums and provenance.
 
-The catalogue (``config/inputs.yaml``) records, for each DID ``scope:name``, the shipped copy's
-path, its size in bytes and the two checksums Rucio keeps for a replica (adler32 and md5), and
-where the file comes from (origin, paper, licence). :func:`fetch` materialises an input for the
-workflow and refuses any copy whose size or checksums differ.
+The catalogue records, for each DID ``scope:name``, the shipped copy's path, its size in bytes and
+the two checksums Rucio keeps for a replica (adler32 and md5), and where the file comes from
+(origin, paper, licence). It is one catalogue in several files: ``config/inputs.yaml`` (what the
+summaries share) and each registered experiment's ``inputs.yaml`` (:func:`workflow_catalogue`).
+:func:`open_verified` refuses any copy whose size or checksums differ.
+
+Standard library and PyYAML only: the planning layer reads the catalogue inside REANA's engine.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Iterator, List, Tuple
 
 from dmcombine.errors import ConfigError, InputIntegrityError
-from dmcombine.fileio import atomic_write_bytes
-
-DID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,25}:[A-Za-z0-9_.\-]{1,250}$")
+from dmcombine.planning.paths import DID as DID_PATTERN
+from dmcombine.planning.strict import MIB, load_yaml, read_bytes
 _REQUIRED = ("did", "path", "bytes", "adler32", "md5", "origin", "paper", "licence")
 
 
@@ -102,43 +103,8 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: str | Path) -> Catalogue:
-        """Read and check ``config/inputs.yaml``."""
-        path = Path(path)
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"inputs catalogue {path} does not exist") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"inputs catalogue {path} is not valid YAML: {exc}") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("inputs"), list):
-            raise ConfigError(f"inputs catalogue {path}: expected a mapping with a list 'inputs'")
-        entries = []
-        for i, raw in enumerate(doc["inputs"]):
-            where = f"inputs catalogue {path}, entry {i}"
-            if not isinstance(raw, dict):
-                raise ConfigError(f"{where}: expected a mapping")
-            missing = [key for key in _REQUIRED if key not in raw]
-            if missing:
-                raise ConfigError(f"{where} ({raw.get('did', '?')}): missing field(s) {', '.join(missing)}")
-            if re.search(r"\s", str(raw["path"])):
-                raise ConfigError(f"{where} ({raw['did']}): path {raw['path']!r} must not contain white space")
-            if not DID_PATTERN.match(str(raw["did"])):
-                raise ConfigError(f"{where}: did {raw['did']!r} is not a Rucio DID 'scope:name'")
-            if not re.fullmatch(r"[0-9a-f]{8}", str(raw["adler32"])) or not re.fullmatch(
-                r"[0-9a-f]{32}", str(raw["md5"])
-            ):
-                raise ConfigError(f"{where} ({raw['did']}): adler32 must be 8 and md5 32 lower-case hex digits")
-            entries.append(
-                CatalogueEntry(
-                    did=str(raw["did"]),
-                    path=str(raw["path"]),
-                    checksums=Checksums(int(raw["bytes"]), str(raw["adler32"]), str(raw["md5"])),
-                    origin=str(raw["origin"]),
-                    paper=str(raw["paper"]),
-                    licence=str(raw["licence"]),
-                )
-            )
-        return cls(entries, str(path))
+        """Read and check one catalogue file (``inputs: [...]``)."""
+        return cls(entries_of(load_yaml(path, "inputs catalogue", error=ConfigError), str(path)), str(path))
 
     def __getitem__(self, did: str) -> CatalogueEntry:
         try:
@@ -149,33 +115,79 @@ class Catalogue:
                 f"known DIDs: {', '.join(sorted(self._by_did))}"
             ) from None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CatalogueEntry]:
         return iter(self._by_did.values())
+
+    def __contains__(self, did: object) -> bool:
+        return did in self._by_did
 
     def __len__(self) -> int:
         return len(self._by_did)
 
 
-def fetch_embedded(entry: CatalogueEntry, shipped: str | Path, output: str | Path) -> None:
-    """Copy the shipped copy of ``entry`` (at ``shipped``) to ``output`` after checking its size
-    and checksums. Nothing is written when the check fails.
-    """
-    source = Path(shipped)
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise InputIntegrityError(
-            f"input {entry.did}: the shipped copy {source} is missing (expected by the inputs catalogue)"
-        ) from None
-    verify(entry, data, str(source))
-    atomic_write_bytes(output, data)
+def _inside_repository(path: str) -> bool:
+    """A relative path that stays inside the directory it is relative to."""
+    normal = os.path.normpath(path)
+    return not os.path.isabs(path) and normal != ".." and not normal.startswith(".." + os.sep)
+
+
+def entries_of(doc: Any, source: str) -> List[CatalogueEntry]:
+    """The checked entries of one catalogue document read from ``source``."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("inputs"), list):
+        raise ConfigError(f"inputs catalogue {source}: expected a mapping with a list 'inputs'")
+    entries = []
+    for i, raw in enumerate(doc["inputs"]):
+        where = f"inputs catalogue {source}, entry {i}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: expected a mapping")
+        missing = [key for key in _REQUIRED if key not in raw]
+        if missing:
+            raise ConfigError(f"{where} ({raw.get('did', '?')}): missing field(s) {', '.join(missing)}")
+        if not DID_PATTERN.match(str(raw["did"])):
+            raise ConfigError(f"{where}: did {raw['did']!r} is not a Rucio DID 'scope:name' whose parts are "
+                              "file names (letters, digits, '_', '.', '-', not starting with '.')")
+        path = str(raw["path"])
+        if re.search(r"\s", path) or not _inside_repository(path):
+            raise ConfigError(f"{where} ({raw['did']}): path {path!r} must be a relative path inside the "
+                              "repository without white space")
+        if not isinstance(raw["bytes"], int) or isinstance(raw["bytes"], bool) or raw["bytes"] < 0:
+            raise ConfigError(f"{where} ({raw['did']}): bytes must be a whole number >= 0, got {raw['bytes']!r}")
+        if not re.fullmatch(r"[0-9a-f]{8}", str(raw["adler32"])) or not re.fullmatch(r"[0-9a-f]{32}", str(raw["md5"])):
+            raise ConfigError(f"{where} ({raw['did']}): adler32 must be 8 and md5 32 lower-case hex digits")
+        entries.append(CatalogueEntry(
+            did=str(raw["did"]), path=path, checksums=Checksums(raw["bytes"], str(raw["adler32"]), str(raw["md5"])),
+            origin=str(raw["origin"]), paper=str(raw["paper"]), licence=str(raw["licence"]),
+        ))
+    return entries
+
+
+def fragments(shared: str | Path) -> List[Tuple[str, Any]]:
+    """(source, document) of every part of the workflow's catalogue: ``shared`` and the
+    ``inputs.yaml`` of each registered experiment."""
+    from dmcombine.planning.schema import package_yaml
+    from dmcombine.registry import EXPERIMENTS, package
+
+    parts = [(str(shared), load_yaml(shared, "inputs catalogue", error=ConfigError))]
+    for name in EXPERIMENTS:
+        parts.append((f"src/dmcombine/experiments/{name}/inputs.yaml", package_yaml(package(name), "inputs.yaml")))
+    return parts
+
+
+def workflow_catalogue(shared: str | Path = "config/inputs.yaml") -> Catalogue:
+    """The one inputs catalogue of the workflow (a DID listed in two parts is refused, naming both)."""
+    entries: List[CatalogueEntry] = []
+    where = {}
+    for source, doc in fragments(shared):
+        for entry in entries_of(doc, source):
+            if entry.did in where:
+                raise ConfigError(f"inputs catalogue: DID {entry.did} is listed in {where[entry.did]} and in {source}")
+            where[entry.did] = source
+            entries.append(entry)
+    return Catalogue(entries, f"{shared} and the experiments' inputs.yaml")
 
 
 def open_verified(entry: CatalogueEntry, path: str | Path) -> bytes:
     """Read a materialised input and check it again, so that a consumer never trusts a stale copy."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputIntegrityError(f"input {entry.did}: {path} does not exist") from None
+    data = read_bytes(path, f"input {entry.did}:", 2 * entry.checksums.bytes + MIB, InputIntegrityError)
     verify(entry, data, str(path))
     return data

@@ -28,18 +28,13 @@ from scipy.stats import chi2
 
 from dmcombine.errors import DmcombineError
 from dmcombine.limitfile import header
+from dmcombine.planes import defining_assumptions
+from dmcombine.planning.paths import display_path
 from dmcombine.provenance import sha256_file
 from dmcombine.stats import counting_delta_m2lnl
 
 log = logging.getLogger("dmcombine")
 
-# Assumptions that change what the parameter of interest means, per parameter.
-DEFINING_ASSUMPTIONS = {
-    "sigmav": ("channel", "self_conjugate"),
-    "sigma_si_nucleon": (),
-    "sigma_sd_nucleon": (),
-    "g_agamma": (),
-}
 
 
 class CombinationError(DmcombineError):
@@ -89,7 +84,7 @@ def check_comparable(members: list[Member]) -> None:
          lambda d: "projected" if projection and d["result"]["kind"] == "observed" else d["result"]["kind"]),
         ("model", lambda d: d["model"]["name"]),
     ]
-    for key in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ()):
+    for key in defining_assumptions(ref["parameter_of_interest"]["name"]):
         checks.append((f"assumption '{key}'", lambda d, key=key: d["model"]["assumptions"].get(key)))
     for what, get in checks:
         for other in members[1:]:
@@ -107,6 +102,11 @@ def check_comparable(members: list[Member]) -> None:
                 "same data, so their likelihoods are not independent"
             )
         experiments[name] = member.path
+
+
+def union_of_inputs(members: list[Member]) -> list[dict[str, Any]]:
+    """Every input (DID and checksums) behind the members, once each: a combined file's provenance."""
+    return list({r["did"]: r for m in members for r in m.doc["provenance"]["inputs"]}.values())
 
 
 def profile_at(doc: dict[str, Any], index: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -193,7 +193,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
             if reference["citation"] not in seen:
                 seen.add(reference["citation"])
                 references.append(reference)
-    defining = {k: ref["model"]["assumptions"].get(k) for k in DEFINING_ASSUMPTIONS.get(ref["parameter_of_interest"]["name"], ())}
+    defining = {k: ref["model"]["assumptions"].get(k) for k in defining_assumptions(ref["parameter_of_interest"]["name"])}
     description = (
         "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
         f"(≥ 0); one-sided limit at -2ΔlnL = {result['threshold']:.4f}"
@@ -209,7 +209,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
             "assumptions": {
                 **defining,
                 "components": [
-                    {"file": m.path, "sha256": sha256_file(m.path), "experiment": m.doc["experiment"],
+                    {"file": display_path(m.path), "sha256": sha256_file(m.path), "experiment": m.doc["experiment"],
                      "analysis": m.doc["analysis"], "variant": m.doc["model"]["variant"],
                      "confidence_level": m.doc["result"]["confidence_level"]}
                     for m in members

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from dmcombine.catalogue import Catalogue, CatalogueEntry, Checksums, verify
 from dmcombine.errors import DmcombineError, InputIntegrityError
 from dmcombine.fileio import atomic_write_bytes
+from dmcombine.planning.paths import display_path
 
 log = logging.getLogger("dmcombine")
 # Rucio's own messages go to our log (file or stderr) instead of its coloured console handler.
@@ -287,14 +288,14 @@ def publish(files: list[str], rse: str, dataset: str) -> list[dict[str, Any]]:
         records = []
         for path in files:
             local = Checksums.of_file(path)
-            did = result_did(scope, path, local)
+            did = result_did(scope, display_path(path), local)
             uploaded = not _registered(client, did, local)
             if uploaded:
                 _upload(client, Path(path), did, rse)
                 if not _registered(client, did, local):  # pragma: no cover - defensive
                     raise DataLakeError(f"{path}: uploaded as {did} but Rucio records other checksums")
             records.append(
-                {"file": str(path), "did": did, "bytes": local.bytes, "adler32": local.adler32, "md5": local.md5,
+                {"file": display_path(str(path)), "did": did, "bytes": local.bytes, "adler32": local.adler32, "md5": local.md5,
                  "new": uploaded}
             )
         _attach(client, dataset, [r["did"] for r in records if r["did"] not in content])

@@ -2,7 +2,9 @@
 
 Outputs are written to a temporary file in the destination's directory and renamed into place
 only once complete, so a job killed mid-write or a full disk leaves the previous file (or none),
-never a truncated one.
+never a truncated one. :func:`publish` makes a job's staged outputs public the same way.
+
+Standard library only (the planning layer writes job cards with it).
 """
 
 from __future__ import annotations
@@ -53,3 +55,37 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def publish(paths: list[str]) -> list[str]:
+    """Make the staged outputs ``paths`` visible at their public paths (see
+    :mod:`dmcombine.planning.paths`): each by a hard link (a copy across file systems) under a
+    temporary name, then an atomic rename over the previous file. Called by a command only after
+    every output was written, so a failed or killed job publishes nothing and the previous public
+    files stay as they were. Paths outside the stage are left alone. Returns the public paths."""
+    from dmcombine.errors import OutputError
+    from dmcombine.planning.paths import public_path
+
+    published = []
+    for path in paths:
+        public = public_path(str(path))
+        if public is None:
+            continue
+        target = Path(public)
+        tmp = target.parent / f".{target.name}.{os.getpid()}.publish"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(path, tmp)
+            except OSError:
+                import shutil
+
+                shutil.copy2(path, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot publish {path} to {target}: {exc.strerror or exc}; the previous "
+                              f"{target}, if any, is unchanged") from None
+        published.append(public)
+    return published

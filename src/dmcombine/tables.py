@@ -7,6 +7,7 @@ import io
 import json
 import re
 import warnings
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,13 +64,14 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
 
 
 PROVENANCE_COLUMNS = ("plot", "curve", "kind", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
-PLANE_OF_POI = {"sigma_si_nucleon": "si", "sigma_sd_nucleon": "sd", "sigmav": "sigmav", "g_agamma": "axion",
-                "mediator_mass": "mediator"}
 
 
-def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[dict[str, str]]:  # noqa: ANN001
-    """One row per curve: our limit files, then the published context curves."""
+def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, Any]]) -> list[dict[str, str]]:
+    """One row per curve: our limit files, then the published context curves, given as
+    (plane, label, paper, catalogue entry)."""
     from dmcombine import limitfile
+    from dmcombine.planes import plane_of
+    from dmcombine.planning.paths import display_path
     from dmcombine.provenance import sha256_file
 
     rows = []
@@ -78,30 +80,29 @@ def provenance_rows(files: list[str], contexts: list[str], catalogue) -> list[di
         refs = "; ".join(f"arXiv:{r['arxiv']}" if "arxiv" in r else r["citation"] for r in doc["references"])
         dids = "; ".join(f"{r['did']} (adler32 {r['adler32']}, md5 {r['md5']})" for r in doc["provenance"]["inputs"])
         assumptions = {k: v for k, v in doc["model"]["assumptions"].items() if not isinstance(v, (list, dict)) or k in ("halo", "couplings")}
+        plane = plane_of(doc["parameter_of_interest"]["name"])
+        channel = doc["model"]["assumptions"].get("channel")
         rows.append({
-            "plot": PLANE_OF_POI.get(doc["parameter_of_interest"]["name"], doc["parameter_of_interest"]["name"]),
-            "curve": f"{doc['experiment']} [{doc['model']['variant']}]" + (f" {doc['model']['assumptions']['channel']}" if "channel" in doc["model"]["assumptions"] else ""),
+            "plot": plane.name if plane else doc["parameter_of_interest"]["name"],
+            "curve": f"{doc['experiment']} [{doc['model']['variant']}]" + (f" {channel}" if channel else ""),
             "kind": f"{doc['result']['kind']} (dmcombine), {100 * doc['result']['confidence_level']:g}% CL",
             "experiment": doc["experiment"],
             "paper": refs,
-            "file": path,
+            "file": display_path(path),
             "sha256": sha256_file(path),
             "input_dids": dids,
             "assumptions": json.dumps(assumptions, sort_keys=True),
         })
-    for spec in contexts:
-        plot, _, rest = spec.partition(":")
-        label, did, path = rest.rsplit("=", 2)
-        entry = catalogue[did]
+    for plane, label, paper, entry in contexts:
         rows.append({
-            "plot": plot,
+            "plot": plane,
             "curve": label,
             "kind": "published (context)",
             "experiment": label,
-            "paper": entry.paper,
-            "file": path,
-            "sha256": sha256_file(path),
-            "input_dids": f"{did} (adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5})",
+            "paper": paper,
+            "file": entry.path,
+            "sha256": sha256_file(entry.path),
+            "input_dids": f"{entry.did} (adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5})",
             "assumptions": "as published",
         })
     return rows

@@ -1,0 +1,72 @@
+"""Command-line interface: every workflow rule calls one of these commands through ``shell:``.
+
+One shape for every job: ``dmcombine <verb> --card CARD --output ROLE=PATH ...``, where the card
+(written by the planning layer, see :mod:`dmcombine.planning.cards`) holds the job's configuration
+and names its inputs. Verbs: ``run <experiment>``, ``fetch``, ``combine``, ``plot``,
+``provenance``, ``hepdata``; and for people: ``limitfile``, ``catalogue``, ``rucio``.
+
+Errors the user can fix (:class:`dmcombine.errors.DmcombineError`) are printed once, as one line
+naming the file, field or DID (and written to the job's log), and the command exits with status 1
+without publishing any output.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dmcombine import __version__
+from dmcombine.errors import DmcombineError
+
+log = logging.getLogger("dmcombine")
+
+
+class _Group(click.Group):
+    """Turns :class:`DmcombineError` into one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DmcombineError as exc:
+            if any(isinstance(h, logging.FileHandler) for h in log.handlers):
+                log.error("%s", exc)  # the job's log file; the terminal gets the line below
+            click.echo(f"dmcombine: error: {exc}", err=True)
+            sys.exit(1)
+
+
+def _setup_logging(log_file: str | None) -> None:
+    log.setLevel(logging.INFO)
+    log.handlers.clear()
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log.addHandler(handler)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="dmcombine")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False), help="Write the log to this file.")
+def main(log_file: str | None) -> None:
+    """Reproduce published dark-matter results as standard limit files, and combine them."""
+    _setup_logging(log_file)
+
+
+def _register() -> None:
+    from dmcombine.cli import inputs, limitfiles, run, summaries
+
+    for module in (inputs, limitfiles, run, summaries):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

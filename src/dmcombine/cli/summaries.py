@@ -1,0 +1,81 @@
+"""What the shared jobs run: ``plot`` (one plot of limit files), ``provenance`` (the table of
+every curve on every plot) and ``hepdata`` (the HEPData submission of every limit file)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from dmcombine.cli.options import card_option, card_reads, output_option, parse_outputs
+
+log = logging.getLogger("dmcombine")
+
+
+def _published(paths: dict[str, str]) -> None:
+    from dmcombine.fileio import publish
+
+    for public in publish(list(paths.values())):
+        log.info("published %s", public)
+
+
+@click.command()
+@card_option
+@output_option
+def plot(card_path: str, outputs: tuple[str, ...]) -> None:
+    """One plot (pdf and png roles) of the limit files of a plot card, with its context curves."""
+    from dmcombine import curves, limitfile, plotting
+    from dmcombine.planning import cards
+    from dmcombine.runtime import CardInputs
+    from dmcombine.tables import read_xy
+
+    card = cards.read(card_path, "plot")
+    paths = parse_outputs(outputs, ["pdf", "png"], card_reads(card))
+    cfg = card["config"]
+    docs = [(path, limitfile.read(path)) for path in card["files"]]
+    inputs = CardInputs(card, card_path)
+    context = [plotting.Curve(label, *read_xy(*inputs.read(role)), False) for role, label in cfg["context_labels"].items()]
+    curves.draw(cfg["style"], cfg["title"], docs, context, paths["pdf"], paths["png"])
+    _published(paths)
+    log.info("wrote %s and %s (%d limit files, %d context curves)", paths["pdf"], paths["png"], len(docs), len(context))
+
+
+@click.command("provenance")
+@card_option
+@output_option
+def provenance_table(card_path: str, outputs: tuple[str, ...]) -> None:
+    """A metadata table (csv and md roles) of every curve on every summary plot."""
+    from dmcombine import tables
+    from dmcombine.planning import cards
+    from dmcombine.runtime import CardInputs
+
+    card = cards.read(card_path, "provenance")
+    paths = parse_outputs(outputs, ["csv", "md"], card_reads(card))
+    inputs = CardInputs(card, card_path)
+    contexts = []
+    for role, curve in card["config"]["context"].items():
+        inputs.read(role)  # verified against its checksums
+        contexts.append((role.split(".")[1], curve["label"], curve["paper"], inputs.entry(role)))
+    rows = tables.provenance_rows(card["files"], contexts)
+    tables.write_provenance(rows, paths["csv"], paths["md"])
+    _published(paths)
+    log.info("wrote %s and %s (%d curves)", paths["csv"], paths["md"], len(rows))
+
+
+@click.command("hepdata")
+@card_option
+@output_option
+def hepdata_export(card_path: str, outputs: tuple[str, ...]) -> None:
+    """Every limit file of a hepdata card as a validated HEPData submission (submission role)."""
+    from dmcombine import hepdata, limitfile
+    from dmcombine.planning import cards
+    from dmcombine.planning.paths import display_path
+
+    card = cards.read(card_path, "hepdata")
+    paths = parse_outputs(outputs, ["submission"], card_reads(card))
+    n = hepdata.export([(display_path(path), limitfile.read(path)) for path in card["files"]], paths["submission"])
+    _published(paths)
+    log.info("wrote %s: %d table(s), valid for hepdata-validator", paths["submission"], n)
+
+
+COMMANDS = (plot, provenance_table, hepdata_export)

@@ -1,0 +1,37 @@
+"""What an xlzd_sensitivity job runs: the median exclusion or discovery reach of one (variant,
+exposure), from the neutrino spectra its card names."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from dmcombine import limitfile
+from dmcombine.direct_detection.neutrinos import read_spectrum
+from dmcombine.experiments.xlzd import physics
+from dmcombine.runtime import CardInputs, job_provenance
+
+log = logging.getLogger("dmcombine")
+
+
+def outputs(card: dict[str, Any]) -> list[str]:
+    return ["limit"]
+
+
+def run(card: dict[str, Any], paths: dict[str, str], source: str) -> None:
+    cfg = card["config"]
+    kind = cfg["kind"]
+    inputs = CardInputs(card, source)
+    sources = {}
+    for name, spec in sorted(cfg["neutrinos"].items()):
+        data, path = inputs.read(f"neutrinos.{name}")
+        sources[name] = read_spectrum(data, path, name, spec["flux_cm2_s"])
+    result = physics.compute(cfg, sources, kinds=(kind,))
+    doc = physics.limit_document(cfg, result, job_provenance(card, inputs), kind)
+    limitfile.write(paths["limit"], doc)
+    for name, events in doc["model"]["assumptions"]["expected_background_events"].items():
+        log.info("background %s: %.3g events", name, events)
+    for m in (40.0, 100.0, 1000.0):
+        log.info("m = %g GeV: %s %.3g cm^2", m, kind, np.interp(m, doc["limit"]["x"], doc["limit"]["value"]))

@@ -1,0 +1,40 @@
+"""XLZD planning: one job per (variant, exposure, kind), kind = projected (median 90% CL
+exclusion) or discovery (median 3σ reach), each writing
+``results/xlzd/<variant>/<exposure>tyr/<kind>.json``. XLZD's own variants are drawn on the SI
+summary plot; the shared dd_variants go to the HEPData export. Standard library only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from dmcombine.direct_detection.variants import variants
+from dmcombine.planning.context import Context
+from dmcombine.planning.model import Job, LimitOutput, Resources
+
+RULE = "xlzd_sensitivity"
+RESOURCES = {RULE: Resources(mem_mb=1000, runtime_min=5)}
+CARD_KEYS = ("detector", "efficiency", "er", "mass_grid_gev", "confidence_level", "discovery_sigma")
+
+
+def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
+    ctx.grid(section["mass_grid_gev"], "xlzd.mass_grid_gev")
+    ctx.interval(section["efficiency"]["window_kevnr"], "xlzd.efficiency.window_kevnr")
+    ctx.interval(section["er"]["window_kevee"], "xlzd.er.window_kevee")
+    exposures = ctx.labels(section["exposures_t_yr"], "xlzd.exposures_t_yr")
+    inputs = {f"neutrinos.{name}": ctx.did(spec["did"], f"xlzd.neutrinos.{name}.did")
+              for name, spec in sorted(section["neutrinos"].items())}
+    neutrinos = {name: {k: v for k, v in spec.items() if k != "did"} for name, spec in section["neutrinos"].items()}
+    planned = []
+    for variant, model in variants(section, ctx, "xlzd"):
+        for label, exposure in exposures.items():
+            for kind in ("projected", "discovery"):
+                path = f"results/xlzd/{variant}/{label}tyr/{kind}.json"
+                planned.append(Job(
+                    rule=RULE, wildcards={"variant": variant, "exposure": label, "kind": kind},
+                    config={"variant": variant, "kind": kind, "exposure_t_yr": exposure, "model": model,
+                            "neutrinos": neutrinos, **{key: section[key] for key in CARD_KEYS}},
+                    inputs=inputs,
+                    outputs={"limit": LimitOutput(path, plane="si", kind=kind, plotted=variant in section["variants"])},
+                ))
+    return planned

@@ -1,0 +1,65 @@
+"""The planes results are drawn and combined in, keyed by the parameter of interest of a limit
+file. Summaries, combinations, the provenance table and the HEPData export find a file's plane
+here, from the file's own ``parameter_of_interest``; no experiment is named.
+
+Standard library only (the planning layer reads it inside REANA's Snakemake engine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Plane:
+    """A plane: its parameter of interest, x variable and the assumptions that define it."""
+
+    name: str
+    poi: str
+    poi_unit: str
+    x_unit: str
+    title: str
+    # assumptions that change what the parameter means (results differing in one are never combined)
+    defining: Tuple[str, ...] = ()
+
+    def group_name(self, defining: Dict[str, Any]) -> str:
+        """The name of an automatic combination in this plane, e.g. ``sigmav_tautau``
+        (``_dirac`` is added for non-self-conjugate dark matter)."""
+        parts = [self.name]
+        for key in self.defining:
+            value = defining.get(key)
+            if key == "self_conjugate":
+                if value is False:
+                    parts.append("dirac")
+            elif value is not None:
+                parts.append(str(value))
+        return "_".join(parts)
+
+
+PLANES = {
+    plane.name: plane
+    for plane in (
+        Plane("si", "sigma_si_nucleon", "cm^2", "GeV", "Spin-independent WIMP-nucleon scattering"),
+        Plane("sd", "sigma_sd_nucleon", "cm^2", "GeV", "Spin-dependent WIMP-nucleon scattering"),
+        Plane("sigmav", "sigmav", "cm^3/s", "GeV", "Dark-matter annihilation: all results", ("channel", "self_conjugate")),
+        Plane("mediator", "mediator_mass", "GeV", "GeV", "Spin-1 mediators: excluded (M_med, m_chi)"),
+        Plane("axion", "g_agamma", "GeV^-1", "eV", "Axion dark matter: axion-photon coupling"),
+    )
+}
+BY_POI = {plane.poi: plane for plane in PLANES.values()}
+
+
+def plane_of(poi: str) -> Optional[Plane]:
+    """The plane of a parameter of interest, or None.
+
+    >>> plane_of("sigmav").name, plane_of("unknown")
+    ('sigmav', None)
+    """
+    return BY_POI.get(poi)
+
+
+def defining_assumptions(poi: str) -> Tuple[str, ...]:
+    """The assumptions that define a parameter of interest (empty for an unknown one)."""
+    plane = BY_POI.get(poi)
+    return plane.defining if plane else ()

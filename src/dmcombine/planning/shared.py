@@ -1,0 +1,162 @@
+"""The jobs every run shares, formed from the experiments' jobs and their outputs' metadata (no
+experiment is named here): fetching inputs from Rucio, automatic and configured combinations, one
+summary plot per plane that has results, the provenance table and the HEPData export."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Tuple
+
+from dmcombine.planes import PLANES
+from dmcombine.planning.context import Context
+from dmcombine.planning.model import Input, Job, LimitOutput, Output, Resources
+
+RESOURCES = {
+    "fetch_input": Resources(mem_mb=500, runtime_min=10),
+    "combine": Resources(mem_mb=1000, runtime_min=5),
+    "summary_plot": Resources(mem_mb=1000, runtime_min=5),
+    "summary_provenance": Resources(mem_mb=500, runtime_min=5),
+    "hepdata_export": Resources(mem_mb=1000, runtime_min=5),
+}
+PLOT_STYLE = {"sigmav": "sigmav_plane"}  # the ⟨σv⟩ plane has one panel per channel
+
+
+def _fetch_jobs(jobs: List[Job], ctx: Context) -> List[Job]:
+    """Rucio mode: one fetch job per input DID that any job reads."""
+    dids = sorted({item.did for job in jobs for item in job.inputs.values() if item.did in ctx.catalogue})
+    fetches = []
+    for did in dids:
+        scope, name = did.split(":", 1)
+        sums = ctx.catalogue[did].checksums
+        fetches.append(Job(
+            rule="fetch_input", kind="fetch", wildcards={"scope": scope, "name": name},
+            config={"did": did, "bytes": sums.bytes, "adler32": sums.adler32, "md5": sums.md5,
+                    "attempts": ctx.config["inputs"]["rucio_attempts"]},
+            outputs={"input": Output(f"resources/inputs/{scope}/{name}")},
+        ))
+    return fetches
+
+
+def _kinds_combine(kinds: List[str]) -> bool:
+    """Equal kinds combine; observed data may join projections (the result is a projection)."""
+    return len(set(kinds)) == 1 or set(kinds) == {"observed", "projected"}
+
+
+def _combined_output(name: str, members: List[LimitOutput]) -> LimitOutput:
+    kinds = [m.kind for m in members]
+    return LimitOutput(
+        f"results/combination/{name}/limit.json", experiment=" + ".join(m.experiment for m in members),
+        plane=members[0].plane, kind="projected" if "projected" in kinds else kinds[0],
+        plotted=any(m.plotted for m in members), representative=False, defining=members[0].defining,
+    )
+
+
+def _inputs_of(jobs: List[Job]) -> Dict[str, set]:
+    """public path of each limit output -> the DIDs its job read."""
+    return {o.path: {i.did for i in job.inputs.values()} for job in jobs for o in job.limit_outputs()}
+
+
+def _combination_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
+    section = ctx.config["combination"]
+    cl = section["confidence_level"]
+    outputs = {o.path: o for job in jobs for o in job.limit_outputs()}
+    dids = _inputs_of(jobs)
+    groups: Dict[str, List[str]] = {}
+    by_key: Dict[Tuple[str, Tuple[Any, ...]], List[LimitOutput]] = {}
+    for output in outputs.values():
+        if output.representative and output.combinable:
+            by_key.setdefault((output.plane, output.defining), []).append(output)
+    for (plane, defining), members in sorted(by_key.items(), key=lambda item: repr(item[0])):
+        experiments = {m.experiment for m in members}
+        if len(experiments) < 2 or len(experiments) != len(members) or not _kinds_combine([m.kind for m in members]):
+            continue
+        shared = set.intersection(*(dids[m.path] for m in members))
+        if shared:
+            notes.append(f"combination: {', '.join(m.path for m in members)} share inputs {sorted(shared)}; not combined")
+            continue
+        groups[PLANES[plane].group_name(dict(defining))] = [m.path for m in members]
+    for name, files in section["groups"].items():
+        where = f"combination.groups.{name}"
+        if name in groups:
+            ctx.problem(where, f"the automatic combination {name} already has this name; choose another")
+            continue
+        planned = [outputs[f] for f in files if f in outputs]
+        for f in files:
+            if f not in outputs and not os.path.isfile(f):
+                ctx.problem(where, f"{f} is neither a limit file this run writes nor an existing file")
+        common = set.intersection(*(dids[m.path] for m in planned)) if len(planned) > 1 else set()
+        if common:
+            ctx.problem(where, f"its members share the inputs {sorted(common)}: the same data would count twice")
+        groups[name] = list(files)
+    combos = []
+    for name, files in groups.items():
+        members = [outputs[f] for f in files if f in outputs]
+        output = _combined_output(name, members) if len(members) == len(files) else \
+            LimitOutput(f"results/combination/{name}/limit.json", plane="", plotted=False)
+        combos.append(Job(
+            rule="combine", kind="combine", wildcards={"group": name}, config={"name": name, "confidence_level": cl},
+            outputs={"limit": output}, depends=[f for f in files if f in outputs],
+            user_files=[f for f in files if f not in outputs],
+        ))
+    return combos
+
+
+def _context(ctx: Context, plane: str) -> Tuple[Dict[str, Input], Dict[str, str]]:
+    """The published curves drawn beside the results of a plane: inputs and labels by role."""
+    inputs, labels = {}, {}
+    for i, curve in enumerate(ctx.config["summary"]["context"].get(plane, [])):
+        role = f"context.{plane}.{i}"
+        inputs[role] = ctx.did(curve["did"], f"summary.context.{plane}[{i}].did")
+        labels[role] = curve["label"]
+    return inputs, labels
+
+
+def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
+    plotted: Dict[str, List[str]] = {}
+    for job in jobs:
+        for output in job.limit_outputs():
+            if output.plotted and output.plane:
+                plotted.setdefault(output.plane, []).append(output.path)
+    for plane in ctx.config["summary"]["context"]:
+        if plane not in PLANES:
+            ctx.problem(f"summary.context.{plane}", f"unknown plane; planes: {', '.join(PLANES)}")
+    summaries, context_inputs, context, files = [], {}, {}, []
+    for plane in PLANES:
+        if plane not in plotted:
+            notes.append(f"summary: plane '{plane}' has no results yet, skipped")
+            continue
+        inputs, labels = _context(ctx, plane)
+        context_inputs.update(inputs)
+        for role, label in labels.items():
+            entry = ctx.catalogue.get(inputs[role].did)
+            context[role] = {"label": label, "paper": entry.paper if entry else ""}
+        files += plotted[plane]
+        summaries.append(Job(
+            rule="summary_plot", kind="plot", wildcards={"plane": plane},
+            config={"style": PLOT_STYLE.get(plane, plane), "title": PLANES[plane].title,
+                    "context_labels": labels},
+            inputs=inputs, depends=plotted[plane],
+            outputs={"pdf": Output(f"results/summary/{plane}_summary.pdf"),
+                     "png": Output(f"results/summary/{plane}_summary.png")},
+        ))
+    if files:
+        summaries.append(Job(
+            rule="summary_provenance", kind="provenance", wildcards={}, config={"context": context},
+            inputs=context_inputs, depends=files,
+            outputs={"csv": Output("results/summary/provenance.csv"), "md": Output("results/summary/provenance.md")},
+        ))
+    every = [o.path for job in jobs for o in job.limit_outputs()]
+    if every:
+        summaries.append(Job(rule="hepdata_export", kind="hepdata", wildcards={}, config={}, depends=every,
+                             outputs={"submission": Output("results/hepdata/submission.tar.gz")}))
+    return summaries
+
+
+def add_shared_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> Tuple[List[Job], Dict[str, Resources]]:
+    """The experiments' jobs followed by the shared ones."""
+    combos = _combination_jobs(jobs, ctx, notes)
+    everything = jobs + combos
+    everything += _summary_jobs(everything, ctx, notes)
+    if ctx.config["inputs"]["source"] == "rucio":
+        everything = _fetch_jobs(everything, ctx) + everything
+    return everything, RESOURCES

@@ -1,0 +1,203 @@
+"""Strict, bounded readers for every structured file the project reads (config, catalogue, job
+cards, limit files).
+
+A reader of a file that anyone may have written by hand must not be laxer than our writers. Here a
+file is refused, with one line naming it and what was wrong, when it
+
+* is not a regular file (a FIFO would block the reader, a directory is a mistake) or is larger
+  than the caller's limit;
+* repeats a key in one mapping (in YAML and in JSON the last one would silently win);
+* uses more YAML aliases than a small limit (an "alias bomb" of a few lines expands to gigabytes
+  once traversed), or any YAML tag beyond the standard scalars;
+* nests deeper than a limit (JSON nested 10⁵ deep would end in a RecursionError);
+* holds a non-finite number (NaN, ±inf, or 1e999, which JSON parsers read as inf).
+
+Standard library and PyYAML only: this module is part of the planning layer, which also runs
+inside REANA's Snakemake engine (Python 3.8, jsonschema 3.2).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from typing import Any, Type
+
+import yaml
+
+from dmcombine.errors import DmcombineError
+
+MAX_ALIASES = 50
+MAX_DEPTH = 64
+MIB = 1024 * 1024
+
+
+class StrictFormatError(DmcombineError):
+    """A structured file breaks one of the rules above."""
+
+
+def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int,
+               error: Type[DmcombineError] = StrictFormatError) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; ``what`` names it in errors."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{what} {path} does not exist") from None
+    except OSError as exc:
+        raise error(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO, socket or device)"
+        raise error(f"{what} {path} is {kind}; expected a regular file")
+    if info.st_size > max_bytes:
+        raise error(f"{what} {path} is {info.st_size} bytes; files above {max_bytes} bytes are refused")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise error(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, many aliases and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {mark.line + 1}); "
+                                     "aliases are limited, write the values out")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"nested deeper than {MAX_DEPTH} levels (line {mark.line + 1})")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.YAMLError(f"unhashable key on line {key_node.start_mark.line + 1}") from None
+            if key in seen:
+                raise yaml.YAMLError(f"key {key!r} appears twice in one mapping (lines {seen[key]} and "
+                                     f"{key_node.start_mark.line + 1}); the second would silently win")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def _first_non_finite(value: Any, where: str = "") -> str | None:
+    """The path of the first NaN or infinite number inside ``value``, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "/"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _first_non_finite(item, f"{where}/{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_non_finite(item, f"{where}/{i}")
+            if found:
+                return found
+    return None
+
+
+def loads_yaml(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
+    """Parse YAML text strictly (see the module docstring)."""
+    try:
+        doc = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise error(f"{source} is not valid YAML for dmcombine: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise error(f"{source}: nested too deeply") from None
+    bad = _first_non_finite(doc)
+    if bad:
+        raise error(f"{source}: field {bad} is not a finite number (NaN and infinity are refused)")
+    return doc
+
+
+def load_yaml(path: str | os.PathLike[str], what: str, max_bytes: int = 4 * MIB,
+              error: Type[DmcombineError] = StrictFormatError) -> Any:
+    """Read and parse a YAML file strictly; ``what`` names it in errors ("config file", ...)."""
+    data = read_bytes(path, what, max_bytes, error)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{what} {path} is not UTF-8 text ({exc})") from None
+    return loads_yaml(text, f"{what} {path}", error)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise ValueError(f"key {key!r} appears twice in one object; the second would silently win")
+        doc[key] = value
+    return doc
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _depth(text: str) -> int:
+    """Largest bracket depth of a JSON text (brackets inside strings are skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def loads_json(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
+    """Parse JSON text strictly (see the module docstring)."""
+    if _depth(text) > MAX_DEPTH:
+        raise error(f"{source}: not valid JSON: nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_finite_float,
+                          parse_constant=_no_constants)
+    except ValueError as exc:
+        raise error(f"{source}: not valid JSON: {exc}") from None
+
+
+def load_json(path: str | os.PathLike[str], what: str, max_bytes: int = 64 * MIB,
+              error: Type[DmcombineError] = StrictFormatError) -> Any:
+    """Read and parse a JSON file strictly."""
+    data = read_bytes(path, what, max_bytes, error)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{what} {path}: not UTF-8 text ({exc})") from None
+    return loads_json(text, str(path), error)

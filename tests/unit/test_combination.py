@@ -1,0 +1,214 @@
+"""The combination: synthetic likelihoods with known combined limits, refusals, outputs."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy.optimize import brentq, minimize_scalar
+
+from dmcombine import combination, limitfile
+from dmcombine.combination import CombinationError, Member
+
+from ..conftest import VENV_BIN, copy_workflow, snakemake
+from ..unit.test_limitfile import example
+
+X = [10.0, 100.0, 1000.0]
+THRESHOLD_95 = 2.705543454095404
+
+
+def gaussian_doc(experiment: str, mean: float, sigma: float, kind: str = "observed", cl: float = 0.95) -> dict:
+    doc = limitfile.to_builtin(example(3))
+    mu = np.linspace(0.0, 30.0, 6001)
+    m2 = ((mu - mean) / sigma) ** 2
+    m2 -= m2.min()
+    limit = mean + np.sqrt(THRESHOLD_95) * sigma if mean >= 0 else None
+    doc.update(experiment=experiment)
+    doc["result"].update(kind=kind, confidence_level=cl)
+    doc["parameter_of_interest"] = {"name": "sigmav", "unit": "cm^3/s", "label": "<sigma v>"}
+    doc["model"] = {"name": "WIMP annihilation", "variant": "toy", "assumptions": {"channel": "bb", "self_conjugate": True}}
+    doc["limit"] = {"x": X, "value": [limit or 1.0] * 3}
+    doc["likelihood"] = {"type": "profile_table", "poi_values": [mu.tolist()] * 3, "delta_minus2lnl": [m2.tolist()] * 3}
+    return doc
+
+
+def counting_doc(experiment: str, n: int, b: float, per_poi: float) -> dict:
+    doc = gaussian_doc(experiment, 1.0, 1.0)
+    doc["likelihood"] = {"type": "poisson_counting", "observed_events": n, "expected_background_events": b,
+                         "signal_per_poi": [per_poi] * 3}
+    doc["limit"]["value"] = [3.0 / per_poi] * 3
+    return doc
+
+
+def members(tmp_path: Path, *docs: dict) -> list[Member]:
+    out = []
+    for i, doc in enumerate(docs):
+        path = tmp_path / f"m{i}.json"
+        limitfile.write(path, doc)
+        out.append(Member(str(path), limitfile.read(path)))
+    return out
+
+
+def test_two_gaussians_combine_to_the_analytic_limit(tmp_path: Path) -> None:
+    (a1, s1), (a2, s2) = (0.5, 1.0), (1.0, 2.0)
+    mean = (a1 / s1**2 + a2 / s2**2) / (1 / s1**2 + 1 / s2**2)
+    sigma = (1 / s1**2 + 1 / s2**2) ** -0.5
+    expected = mean + np.sqrt(THRESHOLD_95) * sigma
+    result = combination.combine(members(tmp_path, gaussian_doc("A", a1, s1), gaussian_doc("B", a2, s2)), 0.95)
+    assert np.allclose(result["limit"], expected, rtol=1e-3)
+    assert result["x"].tolist() == X
+
+
+def test_two_poisson_counts_combine_to_the_exact_limit(tmp_path: Path) -> None:
+    (n1, b1, k1), (n2, b2, k2) = (2, 0.5, 1.5), (0, 0.2, 0.8)
+
+    def m2lnl(mu: float) -> float:
+        return sum(2 * ((mu * k + b) - n * np.log(mu * k + b)) for n, b, k in ((n1, b1, k1), (n2, b2, k2)))
+
+    best = minimize_scalar(m2lnl, bounds=(0.0, 50.0), method="bounded", options={"xatol": 1e-12}).x
+    best = max(best, 0.0)
+    expected = brentq(lambda mu: m2lnl(mu) - m2lnl(best) - THRESHOLD_95, best, 100.0, xtol=1e-12)
+    result = combination.combine(members(tmp_path, counting_doc("A", n1, b1, k1), counting_doc("B", n2, b2, k2)), 0.95)
+    assert np.allclose(result["limit"], expected, rtol=1e-3)
+
+
+def test_inputs_quoted_at_other_confidence_levels_are_recombined_at_the_requested_one(tmp_path: Path) -> None:
+    a = gaussian_doc("A", 0.0, 1.0, cl=0.9)
+    b = gaussian_doc("B", 0.0, 1.0, cl=0.95)
+    result90 = combination.combine(members(tmp_path, a, b), 0.90)
+    result95 = combination.combine(members(tmp_path, a, b), 0.95)
+    sigma = 2**-0.5
+    assert np.allclose(result90["limit"], np.sqrt(1.6423744151498) * sigma, rtol=1e-3)
+    assert np.allclose(result95["limit"], np.sqrt(THRESHOLD_95) * sigma, rtol=1e-3)
+
+
+def test_combined_is_not_the_tightest_curve(tmp_path: Path) -> None:
+    """Two results that both see an excess combine to a weaker limit than the tighter alone would
+    suggest from its own limit only if the data say so; here the combination is tighter than both."""
+    a, b = gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0)
+    result = combination.combine(members(tmp_path, a, b), 0.95)
+    single = np.sqrt(THRESHOLD_95)
+    assert np.allclose(result["limit"], single / np.sqrt(2), rtol=1e-3)
+
+
+def test_observed_data_combined_with_a_projection_is_a_projection(tmp_path: Path) -> None:
+    pair = members(tmp_path, gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0, kind="projected", cl=0.9))
+    result = combination.combine(pair, 0.95)
+    doc = combination.combined_document("toy", pair, 0.95, result, {"inputs": [], "software": {}, "config_sha256": "0" * 64,
+                                                                     "rule": "test"})
+    assert doc["result"]["kind"] == "projected" and "Asimov profile of a projection" in doc["result"]["method"]["description"]
+    assert np.allclose(result["limit"], np.sqrt(THRESHOLD_95) / np.sqrt(2), rtol=1e-3)
+    with pytest.raises(CombinationError, match="different result kind"):
+        combination.combine(members(tmp_path, gaussian_doc("A", 0.0, 1.0, kind="expected"),
+                                    gaussian_doc("B", 0.0, 1.0, kind="projected")), 0.95)
+
+
+def test_cli_writes_a_valid_combined_limit_file(tmp_path: Path) -> None:
+    pair = members(tmp_path, gaussian_doc("A", 0.5, 1.0), counting_doc("B", 1, 0.3, 1.0))
+    out = tmp_path / "combined.json"
+    result = subprocess.run(
+        [str(VENV_BIN / "dmcombine"), "combine", "toy", pair[0].path, pair[1].path, "--output", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = limitfile.read(out)
+    assert doc["experiment"] == "A + B" and doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
+    assert [c["file"] for c in doc["model"]["assumptions"]["components"]] == [pair[0].path, pair[1].path]
+
+
+@pytest.mark.workflow
+def test_configured_group_runs_in_the_workflow(tmp_path: Path) -> None:
+    workdir = copy_workflow(tmp_path / "group")
+    (workdir / "external").mkdir()
+    for name, doc in (("a", gaussian_doc("A", 0.0, 1.0)), ("b", gaussian_doc("B", 0.0, 2.0))):
+        limitfile.write(workdir / f"external/{name}.json", doc)
+    (workdir / "groups.yaml").write_text(yaml.safe_dump({"combination": {"groups": {"toy": ["external/a.json", "external/b.json"]}}}))
+    result = snakemake(workdir, "results/combination/toy/limit.json", "--cores", "2", "--configfile", "groups.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = np.sqrt(THRESHOLD_95) * (1 + 1 / 4) ** -0.5
+    assert np.allclose(limitfile.read(workdir / "results/combination/toy/limit.json")["limit"]["value"], expected, rtol=1e-3)
+
+
+@pytest.mark.workflow
+def test_hepdata_export_validates(default_run: Path) -> None:
+    archive = default_run / "results/hepdata/submission.tar.gz"
+    # hepdata-validator's own command line, in its own process (it leaves files open)
+    check = subprocess.run([str(VENV_BIN / "hepdata-validate"), "-a", str(archive)], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "is valid" in check.stdout, check.stdout + check.stderr
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    # one table per limit file: every JSON under results/ is a limit file
+    assert "submission.yaml" in names and len(names) == 1 + len(list((default_run / "results").rglob("*.json")))
+
+
+@pytest.mark.workflow
+def test_provenance_table_lists_every_plotted_curve(default_run: Path) -> None:
+    import csv
+    import hashlib
+
+    with open(default_run / "results/summary/provenance.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    config = yaml.safe_load((default_run / "config/config.yaml").read_text())
+    n_context = len(config["summary"]["si_context"])
+    n_ds50 = len(set(config["darkside50"]["variants"]) | set(config["dd_variants"]))
+    n_xlzd = 2 * len(config["xlzd"]["variants"]) * len(config["xlzd"]["exposures_t_yr"])  # own variants only
+    atlas = config["atlas_dilepton"]["benchmarks"]
+    n_atlas = 2 * len(atlas) + sum(b["kind"] == "vector" for b in atlas.values())  # mediator obs/exp + SI translations
+    fermi, km3 = config["fermi_dwarfs"]["channels"], config["km3net"]["channels"]
+    n_sigmav = len(fermi) + len(km3) + len(set(fermi) & set(km3))  # Fermi, KM3NeT (one livetime), combinations
+    n_ours = n_ds50 + n_xlzd + n_atlas + n_sigmav + len(config["madmax"]["setups"])
+    assert len(rows) == n_ours + n_context
+    for row in rows:
+        assert row["paper"] and row["plot"] in ("si", "sigmav", "axion", "mediator"), row
+        # every curve names its input files, except MADMAX's, which are computed from the config alone
+        assert row["input_dids"] or row["experiment"] == "MADMAX", row
+        assert hashlib.sha256((default_run / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+
+
+@pytest.mark.workflow
+def test_snakemake_report_has_every_plot_and_the_provenance(default_run: Path) -> None:
+    result = snakemake(default_run, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (default_run / "report.html").read_text(errors="ignore")
+    for name in ("si_summary.png", "sigmav_summary.png", "sigmav_limits.png", "provenance.csv", "submission.tar.gz"):
+        assert name in html, name
+
+
+@pytest.mark.workflow
+def test_skipped_planes_are_logged(default_run: Path) -> None:
+    result = snakemake(default_run, "--dry-run", "--cores", "1")
+    assert result.returncode == 0
+    out = result.stdout + result.stderr
+    assert "summary: plane 'sd' has no results yet, skipped" in out
+    for plane in ("si", "sigmav", "mediator", "axion"):
+        assert f"summary: plane '{plane}' has no results yet" not in out
+
+
+def test_invalid_hepdata_tables_are_refused(tmp_path: Path) -> None:
+    """An archive hepdata-validator rejects is reported with its messages, not as valid."""
+    bad = tmp_path / "broken.tar.gz"
+    with tarfile.open(bad, "w:gz") as tar:
+        info = tarfile.TarInfo("submission.yaml")
+        payload = b"---\nnot_a_field: 1\n"
+        info.size = len(payload)
+        import io
+
+        tar.addfile(info, io.BytesIO(payload))
+    result = subprocess.run(
+        [str(VENV_BIN / "python"), "-W", "ignore", "-c",
+         f"from dmcombine.hepdata import validate_archive; print(validate_archive({str(bad)!r}))"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0 and result.stdout.strip() != "[]", result.stdout + result.stderr
+
+
+def test_citation_file() -> None:
+    cff = yaml.safe_load((Path(__file__).resolve().parents[2] / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == "BSD-3-Clause"
+    assert cff["title"] and cff["authors"] and cff["version"]
+    assert copy.deepcopy(cff)["message"]
