@@ -65,3 +65,10 @@ def planned_output_options(rule):
         return " ".join(f"--output {role}={path}" for role, path in zip(roles, output))
 
     return options
+
+
+def quote_all(values):
+    """Values as shell words, each quoted (for what a user chose: RSE, dataset, paths)."""
+    import shlex
+
+    return " ".join(shlex.quote(str(v)) for v in values)

@@ -26,9 +26,9 @@ import yaml
 from snakemake.utils import validate
 
 from dmcombine.direct_detection.neutrinos import read_spectrum
+from dmcombine.experiments import atlas_dilepton as ad
 from dmcombine.experiments import darkside50 as ds50
 from dmcombine.experiments import fermi_dwarfs as fd
-from dmcombine.experiments import atlas_dilepton as ad
 from dmcombine.experiments import km3net, madmax, xlzd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
 from dmcombine.indirect.spectra import read_pppc
@@ -76,7 +76,7 @@ def xlzd_case(points: int, exposure: float) -> Callable[[], object]:
 def atlas_case(benchmark: str) -> Callable[[], object]:
     section = config()["atlas_dilepton"]
     root = REPO / "data/atlas_dilepton"
-    read = lambda name: ad.read_column((root / "zpeed/T_Lists" / name).read_bytes(), name, 1)  # noqa: E731
+    read = lambda name: ad.read_column((root / "zpeed/T_Lists" / name).read_bytes(), name, 1)
     lumis = [ad.Luminosities(read("T_mll_list.dat"), read("T2_ATLAS_ee_u_cuts_list.dat"), read("T2_ATLAS_ee_d_cuts_list.dat"))]
     table = ad.read_limit_csv((root / "fidlimit_t4_jagged_OBSERVED_likely_ee.csv").read_bytes(), "t4")
     return lambda: ad.scan(section["benchmarks"][benchmark], section["grid"], table, lumis, section["k_factor"])

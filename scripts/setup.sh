@@ -110,7 +110,7 @@ install_apptainer_lab() {  # Apptainer in .lab/trixie, and the analysis image .l
         echo "deb $mirror sid main" > "$root/etc/apt/sources.list.d/sid.list"
         apt_in_root "$root" "-o Acquire::Check-Valid-Until=false" -t unstable apptainer
     fi
-    want=$(cat requirements/main.lock requirements/bootstrap.lock pyproject.toml envs/dmcombine.def $(find src -name '*.py' -o -name '*.json' | sort) | sha256sum | cut -d' ' -f1)
+    want=$(cat requirements/main.lock requirements/bootstrap.lock pyproject.toml envs/dmcombine.def $(find src -name '*.py' -o -name '*.json' -o -name '*.yaml' -o -name '*.rst' | sort) | sha256sum | cut -d' ' -f1)
     if [[ -f .lab/dmcombine.sif && "$(cat .lab/dmcombine.sif.sha256 2>/dev/null)" == "$want" ]]; then
         echo "setup: .lab/dmcombine.sif is up to date"
         return

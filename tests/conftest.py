@@ -120,7 +120,7 @@ def start_registered_lab(root: Path) -> tuple[RucioLab, list[subprocess.Complete
 
 
 @pytest.fixture(scope="session")
-def rucio_lab(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def rucio_lab(tmp_path_factory: pytest.TempPathFactory):
     """One registered Rucio server for the session (the Rucio tests and the fault suite's cases)."""
     lab, runs = start_registered_lab(tmp_path_factory.mktemp("rucio"))
     print(f"Rucio server up in {lab.startup_s:.1f} s", file=sys.stderr)

@@ -22,6 +22,7 @@ from typing import Any, Iterator, List, Tuple
 from dmcombine.errors import ConfigError, InputIntegrityError
 from dmcombine.planning.paths import DID as DID_PATTERN
 from dmcombine.planning.strict import MIB, load_yaml, read_bytes
+
 _REQUIRED = ("did", "path", "bytes", "adler32", "md5", "origin", "paper", "licence")
 
 

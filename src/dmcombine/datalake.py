@@ -50,7 +50,7 @@ def _host() -> str:
         from rucio.common.config import config_get
 
         return str(config_get("client", "rucio_host"))
-    except Exception:  # noqa: BLE001 - only for the message
+    except Exception:
         return "the configured Rucio server"
 
 
@@ -63,7 +63,6 @@ def _describe(exc: BaseException) -> str:
 def _transient(exc: BaseException) -> bool:
     """Worth another try: the server is down or the connection dropped."""
     import requests
-
     from rucio.common import exception as rx
 
     transient = (requests.ConnectionError, requests.Timeout, ConnectionError, rx.ServiceUnavailable,
@@ -83,7 +82,7 @@ def with_retries(action: Callable[[], T], what: str, attempts: int, wait_s: floa
             return action()
         except DmcombineError:
             raise
-        except Exception as exc:  # noqa: BLE001 - classified by _transient below
+        except Exception as exc:
             if not _transient(exc):
                 raise DataLakeError(f"{what} failed on {_host()}: {_describe(exc)}") from None
             if attempt == attempts:

@@ -13,11 +13,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from numpy.typing import NDArray  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from numpy.typing import NDArray
 
-from dmcombine.fileio import atomic_write_bytes  # noqa: E402
+from dmcombine.fileio import atomic_write_bytes
 
 # Okabe-Ito without its yellow, which is too pale on white for a thin line
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")

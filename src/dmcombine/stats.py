@@ -133,7 +133,7 @@ def asimov_discovery_q0(sigma: NDArray[np.float64], signal_per_poi: NDArray[np.f
     return 2.0 * (profiled_nll(data, np.zeros_like(signal), backgrounds, rel_unc) - best)
 
 
-def solve_increasing(function, target: float, lo: NDArray[np.float64], hi: NDArray[np.float64],  # noqa: ANN001
+def solve_increasing(function, target: float, lo: NDArray[np.float64], hi: NDArray[np.float64],
                      iterations: int = 40) -> NDArray[np.float64]:
     """x with function(x) = target for each problem, by bisection in log x (function increasing)."""
     log_lo, log_hi = np.log(lo), np.log(hi)

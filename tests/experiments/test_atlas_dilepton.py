@@ -21,7 +21,7 @@ DATA = REPO / "data/atlas_dilepton"
 
 
 def lumis(channel: str) -> ad.Luminosities:
-    read = lambda name: ad.read_column((DATA / "zpeed/T_Lists" / name).read_bytes(), name, 1)  # noqa: E731
+    read = lambda name: ad.read_column((DATA / "zpeed/T_Lists" / name).read_bytes(), name, 1)
     return ad.Luminosities(read("T_mll_list.dat"), read(f"T2_ATLAS_{channel}_u_cuts_list.dat"),
                            read(f"T2_ATLAS_{channel}_d_cuts_list.dat"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +101,7 @@ def test_dirac_dark_matter_doubles_the_limit() -> None:
     assert dirac["sigmav_cm3_s"][0] == pytest.approx(2 * majorana["sigmav_cm3_s"][0], rel=0.02)
 
 
-@lru_cache(maxsize=None)
+@cache
 def bb_limit_at_100_gev(log10_j_shift: float = 0.0) -> float:
     """The bb limit at 100 GeV of the Ackermann et al. (2015) set, every log10 J shifted."""
     dwarfs, likes = dwarf_inputs("ackermann2015")

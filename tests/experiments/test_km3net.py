@@ -41,7 +41,7 @@ def test_cone_jfactor_matches_the_closed_form_of_a_1_over_r_halo() -> None:
     """J(theta) = 2 pi rho0² R0 (pi theta - theta²/2) for the same halo (kpc → cm)."""
 
     class OneOverR(HaloProfile):
-        def density(self, r_kpc):  # noqa: ANN001, ANN202
+        def density(self, r_kpc):
             return self.rho_sun_gev_cm3 * self.r_sun_kpc / np.asarray(r_kpc)
 
     halo = OneOverR("nfw", 1.0, 0.4, 8.5, 1e7)
@@ -142,7 +142,7 @@ def test_irf_axes_are_read_in_the_documented_order() -> None:
 
 @pytest.fixture(scope="module")
 def irfs() -> km3net.Irfs:
-    read = lambda name: (IRF / name).read_bytes()  # noqa: E731
+    read = lambda name: (IRF / name).read_bytes()
     return km3net.Irfs(irf.read_aeff(read("aeff.fits"), "aeff"), irf.read_psf(read("psf.fits"), "psf"),
                        irf.read_edisp(read("edisp.fits"), "edisp"), irf.read_background(read("bkg_nu.fits"), "bkg_nu"),
                        irf.read_background(read("bkg_mu.fits"), "bkg_mu"))

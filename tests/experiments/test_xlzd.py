@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from dmcombine import limitfile, stats
 from dmcombine.constants import DAYS_PER_YEAR

@@ -148,7 +148,7 @@ class RucioLab:
              "build_database(); create_base_vo(); create_root_account()"],
             env=env, check=True, capture_output=True, timeout=120,
         )
-        self._log = open(self.root / "log" / "server.out", "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.root / "log" / "server.out", "wb")
         self.process = subprocess.Popen(
             [str(SERVER_VENV / "bin" / "flask"), "--app", "rucio.web.rest.flaskapi.v1.main:application",
              "run", "--host", "127.0.0.1", "--port", str(self.port)],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dmcombine import limitfile
-from dmcombine.catalogue import Catalogue, Checksums
+from dmcombine.catalogue import Checksums, workflow_catalogue
 
 from ..conftest import REPO, RUCIO_DATASET, VENV_BIN, copy_workflow, start_registered_lab
 from .rucio_lab import ACCOUNT_PASSWORD, RSE, RucioLab
@@ -47,12 +47,12 @@ def rucio_workflow(tmp: Path) -> Path:
 
 def test_register_is_idempotent(rucio_lab: tuple[RucioLab, list]) -> None:
     server, (first, second) = rucio_lab
-    n = len(Catalogue.load(REPO / "config/inputs.yaml"))
+    n = len(workflow_catalogue(REPO / "config/inputs.yaml"))
     assert first.returncode == 0, first.stderr
     assert f"uploaded {n} input(s) to {RSE}, 0 already registered; attached {n} file(s) to {RUCIO_DATASET}" in first.stdout
     assert second.returncode == 0, second.stderr
     assert f"nothing changed: all {n} inputs are already registered" in second.stdout
-    content = json.loads(server.admin(f"import json; print(json.dumps([d['name'] for d in c.list_content('dmcombine', 'dmcombine.inputs')]))"))
+    content = json.loads(server.admin("import json; print(json.dumps([d['name'] for d in c.list_content('dmcombine', 'dmcombine.inputs')]))"))
     assert len(content) == n
 
 
@@ -73,13 +73,15 @@ def test_rucio_mode_gives_byte_identical_results(rucio_run: Path, default_run: P
     assert len(ours) == len(list((default_run / "results").rglob("limit.json"))) > 1
     for path in ours:
         assert (rucio_run / path).read_bytes() == (default_run / path).read_bytes(), path
-    assert "from Rucio" in (rucio_run / "logs/fetch_inputs.log").read_text()
+    logs = list((rucio_run / "logs/inputs").rglob("*.log"))
+    assert len(logs) == 83 and all("from Rucio" in log.read_text() for log in logs)
+    assert len(list((rucio_run / "resources/inputs").rglob("*"))) == 83 + 1  # the verified copies (and their scope)
 
 
 def test_publish_results(rucio_lab: tuple[RucioLab, list], rucio_run: Path) -> None:
     server, _ = rucio_lab
     workdir = rucio_run
-    config = 'publish={"rse": "%s", "dataset": "results:dmcombine.results"}' % RSE
+    config = f'publish={{"rse": "{RSE}", "dataset": "results:dmcombine.results"}}'
     result = snakemake_rucio(server, workdir, "publish_results", "--config", config)
     assert result.returncode == 0, result.stderr[-3000:]
     receipt = json.loads((workdir / "results/published/receipt.json").read_text())
@@ -108,7 +110,7 @@ def test_publish_needs_a_configured_target(tmp_path: Path) -> None:
 def test_corrupted_replica_gives_checksum_error_and_no_output(rucio_lab: tuple[RucioLab, list], tmp_path: Path) -> None:
     server, _ = rucio_lab
     did = "dmcombine:darkside50.overall_nr_acceptance_vs_enr.dat"
-    entry = Catalogue.load(REPO / "config/inputs.yaml")[did]
+    entry = workflow_catalogue(REPO / "config/inputs.yaml")[did]
     [replica] = [p for p in server.rse_dir.rglob(entry.name) if p.is_file()]
     original = replica.read_bytes()
     try:
@@ -152,7 +154,7 @@ def test_provenance_holds_no_credentials(rucio_lab: tuple[RucioLab, list], defau
 
 def _assert_no_partial_outputs(workdir: Path) -> None:
     assert not (workdir / LIMIT).exists()
-    catalogue = Catalogue.load(REPO / "config/inputs.yaml")
+    catalogue = workflow_catalogue(REPO / "config/inputs.yaml")
     for path in (workdir / "resources").rglob("*") if (workdir / "resources").exists() else []:
         if path.is_file():  # anything left is complete and verified, never a fragment
             assert Checksums.of_file(path) == catalogue[f"dmcombine:{path.name}"].checksums, path

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = REPO / "config/inputs.yaml"
 
 
-def catalogue():  # noqa: ANN201
+def catalogue():
     """The whole catalogue: the shared part and every experiment's inputs.yaml."""
     return workflow_catalogue(CATALOGUE)
 

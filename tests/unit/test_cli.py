@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
 import yaml
+from click.testing import CliRunner
 
 from dmcombine import limitfile
 from dmcombine.cli import main
 
 from ..conftest import card_config
-
 from .test_limitfile import example
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +35,7 @@ def test_invalid_file_gives_one_clear_line_and_status_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_catalogue_verify_passes_on_the_shipped_inputs(monkeypatch) -> None:  # noqa: ANN001
+def test_catalogue_verify_passes_on_the_shipped_inputs(monkeypatch) -> None:
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(main, ["catalogue", "verify"])
     assert result.exit_code == 0 and "inputs match config/inputs.yaml" in result.output

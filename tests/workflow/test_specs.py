@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dmcombine import __version__
+from dmcombine.registry import EXPERIMENTS
 
 from ..conftest import REANA_BIN, REPO, VENV_BIN, assert_same_results, copy_workflow, default_plan, run, tool_env
 
@@ -31,6 +32,28 @@ def test_snakemake_lint_is_clean() -> None:
 def test_snakefmt_check_is_clean() -> None:
     result = run([str(VENV_BIN / "snakefmt"), "--check", "."], cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_is_clean() -> None:
+    """ruff (pinned in requirements/main.lock, configured in pyproject.toml) over src, tests, scripts."""
+    result = run([str(VENV_BIN / "ruff"), "check", "--no-cache", "."], cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_planning_layer_reads_as_python_3_8() -> None:
+    """REANA's Snakemake engine (Ubuntu 20.04 image) parses the workflow with Python 3.8: the files
+    the Snakefile imports must parse as 3.8 and use none of the newer builtins' methods."""
+    import ast
+
+    files = [*(REPO / "src/dmcombine/planning").glob("*.py"), REPO / "src/dmcombine/registry.py",
+             REPO / "src/dmcombine/planes.py", REPO / "src/dmcombine/catalogue.py", REPO / "src/dmcombine/errors.py",
+             REPO / "src/dmcombine/fileio.py", REPO / "src/dmcombine/direct_detection/variants.py",
+             *(REPO / f"src/dmcombine/experiments/{name}/plan.py" for name in EXPERIMENTS)]
+    for path in files:
+        text = path.read_text()
+        ast.parse(text, filename=str(path), feature_version=(3, 8))
+        for newer in ("strict=", ".removeprefix(", ".removesuffix(", "functools.cache(", "| None ="):
+            assert newer not in text.replace("# ", ""), f"{path.name}: {newer!r} needs Python > 3.8"
 
 
 def test_dry_run_under_snakemake_9() -> None:
@@ -100,8 +123,6 @@ def test_reana_spec_names_no_experiment_and_uploads_the_planning_layer() -> None
     for folder in ("config", "rules", "workflows", "envs", "report", "src"):
         assert folder in spec["inputs"]["directories"]
     text = (REPO / "reana.yaml").read_text()
-    from dmcombine.registry import EXPERIMENTS
-
     assert not [name for name in EXPERIMENTS if name in text]
     # on REANA the inputs come from Rucio: the shipped copies are not uploaded
     assert spec["inputs"]["parameters"] == {"inputs": {"source": "rucio"}}
@@ -181,3 +202,20 @@ def test_environment_file_and_image_recipe_pin_the_locked_versions() -> None:
     for requirement in project["project"]["dependencies"]:
         package = re.split(r"[<>=!~ ]", requirement)[0].lower()
         assert package in locked, f"{package} is a dependency but not in requirements/main.lock"
+
+
+@pytest.mark.parametrize("left_out", EXPERIMENTS)
+def test_any_experiment_can_be_left_out(left_out: str, tmp_path: Path) -> None:
+    """`experiments:` switches: without one experiment (and with no block for any), the DAG builds
+    and none of its rules is planned."""
+    workdir = copy_workflow(tmp_path / left_out)
+    (workdir / "subset.yaml").write_text(yaml.safe_dump({"experiments": [n for n in EXPERIMENTS if n != left_out]}))
+    result = run([str(VENV_BIN / "snakemake"), "--dry-run", "--cores", "1", "--configfile", "subset.yaml"], cwd=workdir,
+                 timeout=180)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rules = re.findall(r"^rule (\w+):", (REPO / f"workflows/{left_out}.smk").read_text(), re.M)
+    jobs = result.stdout.split("Job stats:")[1]
+    assert rules and not [rule for rule in rules if rule in jobs], (rules, jobs)
+    for other in EXPERIMENTS:
+        if other != left_out:
+            assert re.findall(r"^rule (\w+):", (REPO / f"workflows/{other}.smk").read_text(), re.M)[0] in jobs

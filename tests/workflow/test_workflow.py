@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,20 @@ def test_tampering_after_a_run_keeps_the_earlier_result(tmp_path: Path) -> None:
     result = snakemake(workdir, "--cores", "2")
     assert result.returncode != 0 and ACCEPTANCE_DID in result.stdout + result.stderr
     assert (workdir / LIMIT).read_bytes() == before  # the last good result, still published
+
+
+def test_changing_one_setting_reruns_only_the_jobs_whose_card_changed(default_run: Path, tmp_path: Path) -> None:
+    """A new KM3NeT channel is one new card: Snakemake's own dry run plans that job and the
+    summaries that read its files, and no other KM3NeT job (they share nothing but configuration)."""
+    workdir = tmp_path / "card"
+    shutil.copytree(default_run, workdir, symlinks=True)
+    (workdir / "change.yaml").write_text("km3net: {channels: [ww, tautau, bb, mumu, nunu, ee]}\n")
+    result = snakemake(workdir, "--cores", "1", "--dry-run", "--configfile", "change.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout + result.stderr
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1].split("Reasons")[0], re.MULTILINE))
+    assert jobs.get("km3net_sensitivity") == "1" and "channel=ee" in out, jobs
+    assert set(jobs) <= {"km3net_sensitivity", "km3net_plot", "summary_plot", "summary_provenance", "hepdata_export", "all", "total"}, jobs
+    # going back to the configuration that was run finds its cards, and nothing is to be done
+    back = snakemake(workdir, "--cores", "1", "--dry-run")
+    assert "Nothing to be done" in back.stdout + back.stderr

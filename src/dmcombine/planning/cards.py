@@ -13,7 +13,7 @@ card config is the ``card`` part of its ``schema.yaml``.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import yaml
 

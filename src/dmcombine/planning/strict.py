@@ -117,7 +117,7 @@ def _first_non_finite(value: Any, where: str = "") -> str | None:
 def loads_yaml(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
     """Parse YAML text strictly (see the module docstring)."""
     try:
-        doc = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise error(f"{source} is not valid YAML for dmcombine: {' '.join(str(exc).split())}") from None
     except RecursionError:

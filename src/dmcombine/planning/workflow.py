@@ -25,7 +25,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from dmcombine.catalogue import CatalogueEntry, workflow_catalogue
 from dmcombine.errors import ConfigError
-from dmcombine.planning import cards, schema as schemas
+from dmcombine.planning import cards
+from dmcombine.planning import schema as schemas
 from dmcombine.planning.context import Context, merge
 from dmcombine.planning.model import Job, LimitOutput, Resources
 from dmcombine.planning.paths import card_path, fetched_input, is_safe_component, staged
@@ -142,7 +143,8 @@ class Plan:
         return self.config["publish"][key]
 
     def final_targets(self) -> List[str]:
-        return [staged(o.path) for job in self.jobs for o in job.outputs.values()]
+        """Every result of the run (the fetched inputs come with them as dependencies)."""
+        return [staged(o.path) for job in self.jobs for o in job.outputs.values() if o.path.startswith("results/")]
 
     def limit_outputs(self) -> List[LimitOutput]:
         return [o for job in self.jobs for o in job.limit_outputs()]

@@ -31,10 +31,10 @@ from dmcombine.direct_detection.config import (
 )
 from dmcombine.direct_detection.rates import expected_events_per_cm2
 from dmcombine.errors import InputFormatError
-from dmcombine.tables import load_numeric
 from dmcombine.grids import log_grid
 from dmcombine.limitfile import header
 from dmcombine.stats import poisson_upper_limit
+from dmcombine.tables import load_numeric
 
 EXPERIMENT = "DarkSide-50"
 ANALYSIS = "532-day high-mass WIMP search with underground argon"

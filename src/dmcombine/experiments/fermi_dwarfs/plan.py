@@ -46,7 +46,8 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
                    if did.startswith(head) and did.endswith(tail))
     spectra = ctx.did(section["inputs"]["spectra"], "fermi_dwarfs.inputs.spectra")
     planned = []
-    for set_name in chosen:
+    for set_name in sorted(sets, key=lambda name: (name not in chosen, chosen.index(name) if name in chosen else 0, name)):
+        # every defined set is checked (a typo in one not run is still a typo); chosen ones are run
         dwarf_set = sets[set_name]
         where = f"fermi_dwarfs.dwarf_sets.{set_name}"
         inputs = {"spectra": spectra}
@@ -62,6 +63,8 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
                 ctx.problem(f"{where}.dwarfs", f"unknown dwarf {dwarf!r} (no likelihood {did}); known: {', '.join(known)}")
                 continue
             inputs[f"likelihood.{dwarf}"] = ctx.did(did, "fermi_dwarfs.inputs.likelihood")
+        if set_name not in chosen:
+            continue
         formats = {t: {k: v for k, v in section["jfactor_tables"][t].items() if k != "did"}
                    for t in dwarf_set["jfactors"] if t in section["jfactor_tables"]}
         files = []
