@@ -181,7 +181,8 @@ def workflow_catalogue(shared: str | Path = "config/inputs.yaml") -> Catalogue:
     for source, doc in fragments(shared):
         for entry in entries_of(doc, source):
             if entry.did in where:
-                raise ConfigError(f"inputs catalogue: DID {entry.did} is listed in {where[entry.did]} and in {source}")
+                places = f"twice in {source}" if where[entry.did] == source else f"in {where[entry.did]} and in {source}"
+                raise ConfigError(f"inputs catalogue: DID {entry.did} is listed {places}")
             where[entry.did] = source
             entries.append(entry)
     return Catalogue(entries, f"{shared} and the experiments' inputs.yaml")

@@ -1,8 +1,10 @@
 """Statistical combination of standard limit files, and the checks that decide what may be combined.
 
 Results are combined only when they constrain the same parameter (name and unit), versus the same
-x (name and unit), with compatible result kinds and the same physics assumptions that define the parameter (for ⟨σv⟩: channel and whether the
-dark matter is self-conjugate). Their likelihoods are added, never their limits:
+x (name and unit), with compatible result kinds and the same physics assumptions that define the
+parameter (:mod:`dmcombine.planes`: for ⟨σv⟩ the channel and whether the dark matter is
+self-conjugate; for σ_SI the halo and couplings), and when they share no input (DID and
+checksums, read from their provenance). Their likelihoods are added, never their limits:
 
     -2ΔlnL_comb(μ; x) = Σ_i -2ΔlnL_i(μ; x) - min_μ' Σ_i -2ΔlnL_i(μ'; x),  μ ≥ 0,
 
@@ -92,6 +94,26 @@ def check_comparable(members: list[Member]) -> None:
                 raise CombinationError(
                     f"cannot combine {first.path} and {other.path}: different {what} "
                     f"({get(ref)!r} vs {get(other.doc)!r})"
+                )
+    check_independent(members)
+
+
+def _inputs(member: Member) -> dict[tuple[str, str, str], str]:
+    return {(r["did"], r["adler32"], r["md5"]): r["did"] for r in member.doc["provenance"]["inputs"]}
+
+
+def check_independent(members: list[Member]) -> None:
+    """Refuse members that share an input (DID with its checksums), directly or through an earlier
+    combination (whose provenance holds the union of its inputs), or that are two results of one
+    experiment: their likelihoods are not independent, and the same data would count twice."""
+    for i, first in enumerate(members):
+        for other in members[i + 1:]:
+            shared = sorted(set(_inputs(first)) & set(_inputs(other)))
+            if shared:
+                named = ", ".join(did for did, _, _ in shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
+                raise CombinationError(
+                    f"cannot combine {first.path} and {other.path}: both are built on the same data (both read {named}), "
+                    "so their likelihoods are not independent and the data would count twice"
                 )
     experiments: dict[str, str] = {}
     for member in members:

@@ -24,6 +24,7 @@ import numpy as np
 
 from dmcombine.errors import LimitFileError
 from dmcombine.fileio import atomic_write_text
+from dmcombine.planning.strict import loads_json, read_bytes
 
 SCHEMA_PREFIX = "urn:dmcombine:schema:limit-file:"
 SCHEMA_VERSION = 1
@@ -189,26 +190,26 @@ def _reject_non_finite(value: Any, source: str, where: str = "") -> None:
             _reject_non_finite(v, source, f"{where}/{i}")
 
 
-def _no_constants(name: str) -> float:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def loads(text: str, source: str = "<limit file>") -> dict[str, Any]:
-    """Parse and validate a limit file's text."""
-    try:
-        doc = json.loads(text, parse_constant=_no_constants)
-    except ValueError as exc:
-        raise LimitFileError(f"{source}: not valid JSON: {exc}") from None
+    """Parse and validate a limit file's text, as strictly as the writer writes: no NaN or
+    infinity (nor 1e999, which JSON parsers read as inf), no key twice in one object, no absurd
+    nesting (:mod:`dmcombine.planning.strict`)."""
+    doc = loads_json(text, source, LimitFileError)
     check(doc, source)
     return doc
 
 
+MAX_BYTES = 64 * 1024 * 1024  # the largest limit files (combinations with profiles) are ~1.5 MB
+
+
 def read(path: str | Path) -> dict[str, Any]:
-    """Read and validate a limit file; raise :class:`LimitFileError` naming the file and field."""
+    """Read and validate a limit file; raise :class:`LimitFileError` naming the file and field.
+    Only a regular file of at most 64 MiB is read (a FIFO would block, a directory is a mistake)."""
+    if not Path(path).exists():
+        raise LimitFileError(f"{path}: no such limit file")
+    data = read_bytes(path, "limit file", MAX_BYTES, LimitFileError)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LimitFileError(f"{path}: no such limit file") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LimitFileError(f"{path}: not UTF-8 text ({exc})") from None
     return loads(text, source=str(path))

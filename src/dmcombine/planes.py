@@ -22,12 +22,14 @@ class Plane:
     title: str
     # assumptions that change what the parameter means (results differing in one are never combined)
     defining: Tuple[str, ...] = ()
+    # the defining assumptions that tell automatic combinations apart (and name them)
+    grouping: Tuple[str, ...] = ()
 
     def group_name(self, defining: Dict[str, Any]) -> str:
         """The name of an automatic combination in this plane, e.g. ``sigmav_tautau``
         (``_dirac`` is added for non-self-conjugate dark matter)."""
         parts = [self.name]
-        for key in self.defining:
+        for key in self.grouping:
             value = defining.get(key)
             if key == "self_conjugate":
                 if value is False:
@@ -40,11 +42,16 @@ class Plane:
 PLANES = {
     plane.name: plane
     for plane in (
-        Plane("si", "sigma_si_nucleon", "cm^2", "GeV", "Spin-independent WIMP-nucleon scattering"),
-        Plane("sd", "sigma_sd_nucleon", "cm^2", "GeV", "Spin-dependent WIMP-nucleon scattering"),
-        Plane("sigmav", "sigmav", "cm^3/s", "GeV", "Dark-matter annihilation: all results", ("channel", "self_conjugate")),
-        Plane("mediator", "mediator_mass", "GeV", "GeV", "Spin-1 mediators: excluded (M_med, m_chi)"),
-        Plane("axion", "g_agamma", "GeV^-1", "eV", "Axion dark matter: axion-photon coupling"),
+        # a cross-section per nucleon means the same for every target only under the same halo and
+        # the same neutron/proton couplings
+        Plane("si", "sigma_si_nucleon", "cm^2", "GeV", "Spin-independent WIMP-nucleon scattering", ("halo", "couplings")),
+        Plane("sd", "sigma_sd_nucleon", "cm^2", "GeV", "Spin-dependent WIMP-nucleon scattering", ("halo", "couplings")),
+        Plane("sigmav", "sigmav", "cm^3/s", "GeV", "Dark-matter annihilation: all results", ("channel", "self_conjugate"),
+              ("channel", "self_conjugate")),
+        Plane("mediator", "mediator_mass", "GeV", "GeV", "Spin-1 mediators: excluded (M_med, m_chi)",
+              ("kind", "g_q", "g_l", "g_chi")),
+        # the local axion density scales the signal power
+        Plane("axion", "g_agamma", "GeV^-1", "eV", "Axion dark matter: axion-photon coupling", ("rho_gev_cm3",)),
     )
 }
 BY_POI = {plane.poi: plane for plane in PLANES.values()}

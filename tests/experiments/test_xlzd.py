@@ -151,7 +151,7 @@ def test_limit_files_are_valid_and_record_the_variant(sources: dict[str, nu.Neut
 def test_changing_one_variant_reruns_only_its_jobs(default_run: Path, tmp_path: Path) -> None:
     workdir = tmp_path / "variant"
     shutil.copytree(default_run, workdir, symlinks=True)
-    (workdir / "change.yaml").write_text("dd_variants: {halo_2021: {halo: {rho_gev_cm3: 0.45, v0_km_s: 238.0, vesc_km_s: 528.0}}}\n")
+    (workdir / "change.yaml").write_text("dd_variants: {halo_2021: {halo: {rho_gev_cm3: 0.45, v0_km_s: 238.0, vesc_km_s: 528.0, vearth_km_s: 250.2}}}\n")
     result = snakemake(workdir, "--cores", "1", "--dry-run", "--configfile", "change.yaml")
     assert result.returncode == 0, result.stderr
     out = result.stdout + result.stderr

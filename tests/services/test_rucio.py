@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -158,6 +159,26 @@ def _assert_no_partial_outputs(workdir: Path) -> None:
     for path in (workdir / "resources").rglob("*") if (workdir / "resources").exists() else []:
         if path.is_file():  # anything left is complete and verified, never a fragment
             assert Checksums.of_file(path) == catalogue[f"dmcombine:{path.name}"].checksums, path
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for top in ("results", "resources")
+            for p in (root / top).rglob("*") if p.is_file()}
+
+
+def test_a_failed_fetch_keeps_every_verified_copy(rucio_lab: tuple[RucioLab, list], rucio_run: Path, tmp_path: Path) -> None:
+    """One input must be fetched again and the fetch fails (wrong credentials): every other verified
+    input, and every result, stays in place byte for byte."""
+    server, _ = rucio_lab
+    workdir = tmp_path / "again"
+    shutil.copytree(rucio_run, workdir, symlinks=True)
+    name = "darkside50.highmass.json"
+    for folder in (".dmcombine/stage/resources/inputs/dmcombine", "resources/inputs/dmcombine"):
+        (workdir / folder / name).unlink()
+    before = _files(workdir)
+    result = snakemake_rucio(server, workdir, config=server.client_config(password="wrong-9c1", name="wrong2.cfg"))
+    assert result.returncode != 0 and "CannotAuthenticate" in result.stdout + result.stderr
+    assert _files(workdir) == before
 
 
 def test_server_stopped_before_the_run(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ def gaussian_doc(experiment: str, mean: float, sigma: float, kind: str = "observ
     m2 -= m2.min()
     limit = mean + np.sqrt(THRESHOLD_95) * sigma if mean >= 0 else None
     doc.update(experiment=experiment)
+    doc["provenance"]["inputs"][0]["did"] = f"dmcombine:toy_{experiment.lower()}.dat"  # each its own data
     doc["result"].update(kind=kind, confidence_level=cl)
     doc["parameter_of_interest"] = {"name": "sigmav", "unit": "cm^3/s", "label": "<sigma v>"}
     doc["model"] = {"name": "WIMP annihilation", "variant": "toy", "assumptions": {"channel": "bb", "self_conjugate": True}}
@@ -85,6 +86,25 @@ def test_inputs_quoted_at_other_confidence_levels_are_recombined_at_the_requeste
     sigma = 2**-0.5
     assert np.allclose(result90["limit"], np.sqrt(1.6423744151498) * sigma, rtol=1e-3)
     assert np.allclose(result95["limit"], np.sqrt(THRESHOLD_95) * sigma, rtol=1e-3)
+
+
+def test_results_sharing_an_input_are_refused_naming_it(tmp_path: Path) -> None:
+    a, b = gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0)
+    b["provenance"]["inputs"].append(dict(a["provenance"]["inputs"][0]))
+    with pytest.raises(CombinationError, match="both are built on the same data.*dmcombine:toy_a.dat"):
+        combination.combine(members(tmp_path, a, b), 0.95)
+    # a combination carries the union of its members' inputs, so combining it again with one of them is refused
+    first = members(tmp_path, gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0))
+    assert {r["did"] for r in combination.union_of_inputs(first)} == {"dmcombine:toy_a.dat", "dmcombine:toy_b.dat"}
+
+
+def test_different_defining_assumptions_are_refused_naming_the_field(tmp_path: Path) -> None:
+    a, b = gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 1.0)
+    for doc, rho in ((a, 0.3), (b, 0.4)):
+        doc["parameter_of_interest"] = {"name": "sigma_si_nucleon", "unit": "cm^2", "label": "SI"}
+        doc["model"] = {"name": "WIMP SI", "variant": "x", "assumptions": {"halo": {"rho_gev_cm3": rho}, "couplings": {"fn_over_fp": 1}}}
+    with pytest.raises(CombinationError, match="different assumption 'halo'"):
+        combination.combine(members(tmp_path, a, b), 0.95)
 
 
 def test_combined_is_not_the_tightest_curve(tmp_path: Path) -> None:

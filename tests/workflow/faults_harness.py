@@ -32,7 +32,7 @@ from ..conftest import VENV_BIN, snakemake, tool_env
 from ..services.rucio_lab import RucioLab
 
 # the trees whose every file must survive a fault byte for byte
-KEPT = ("results", "resources", ".dmcombine/stage")
+KEPT = ("results", "resources")  # (the stage is Snakemake's: it may empty it before rerunning a job)
 
 
 def commands_of(root: Path, *targets: str) -> dict[str, list[str]]:
@@ -56,7 +56,7 @@ class Workspace:
     rucio: RucioLab | None = None  # the session's Rucio server, for the data-lake cases
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file under results/, resources/ and the stage, by path."""
+        """Every file under results/ and resources/, by path."""
         return {p.relative_to(self.root).as_posix(): p.read_bytes()
                 for top in KEPT if (self.root / top).exists() for p in (self.root / top).rglob("*") if p.is_file()}
 

@@ -32,6 +32,22 @@ def test_configured_group_runs_in_the_workflow(tmp_path: Path) -> None:
     assert np.allclose(limitfile.read(workdir / "results/combination/toy/limit.json")["limit"]["value"], expected, rtol=1e-3)
 
 
+def test_group_paths_never_reach_a_shell(tmp_path: Path) -> None:
+    """A configured group may name any file, even one whose name is a shell command: paths travel in
+    the job's card, never on a command line."""
+    workdir = copy_workflow(tmp_path / "inject")
+    (workdir / "user files").mkdir()
+    names = ["user files/a.json", "user files/b$(touch INJECTED).json"]
+    for name, doc in zip(names, (gaussian_doc("A", 0.0, 1.0), gaussian_doc("B", 0.0, 2.0)), strict=True):
+        limitfile.write(workdir / name, doc)
+    (workdir / "groups.yaml").write_text(yaml.safe_dump({"combination": {"groups": {"odd": names}}}))
+    result = snakemake(workdir, staged("results/combination/odd/limit.json"), "--cores", "1", "--configfile", "groups.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not (workdir / "INJECTED").exists()
+    doc = limitfile.read(workdir / "results/combination/odd/limit.json")
+    assert [c["file"] for c in doc["model"]["assumptions"]["components"]] == names
+
+
 def test_hepdata_export_validates(default_run: Path) -> None:
     archive = default_run / "results/hepdata/submission.tar.gz"
     # hepdata-validator's own command line, in its own process (it leaves files open)

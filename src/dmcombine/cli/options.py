@@ -12,7 +12,7 @@ from dmcombine.errors import ConfigError
 
 
 def card_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--card", "card_path", required=True, type=click.Path(dir_okay=False),
+    return click.option("--card", "card_path", required=True,
                         help="The job card (its configuration and inputs).")(function)
 
 

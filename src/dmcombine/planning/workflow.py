@@ -178,6 +178,14 @@ class Plan:
         return written
 
 
+def _check_folders(root: str, ctx: Context) -> None:
+    """The folders a run writes must be folders (a file named logs/ would fail every job)."""
+    for folder in ("results", "resources", "logs", ".dmcombine"):
+        path = os.path.join(root, folder)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            ctx.problem(folder, f"{path} exists and is not a folder; the run writes into it (move it away)")
+
+
 def _check_jobs(jobs: List[Job], ctx: Context) -> None:
     """Outputs are produced once, wildcard values are safe folder names, inputs are catalogued."""
     producer: Dict[str, Job] = {}
@@ -221,6 +229,7 @@ def load_plan(config: Dict[str, Any], configfiles: Sequence[str] = (), root: str
     jobs, shared_resources = shared.add_shared_jobs(jobs, ctx, notes)
     resources.update(shared_resources)
     _check_jobs(jobs, ctx)
+    _check_folders(root, ctx)
     if ctx.problems:
         raise PlanError("Error in the configuration:\n  " + "\n  ".join(ctx.problems))
     plan = Plan(resolved, catalogue, jobs, resources, notes)
