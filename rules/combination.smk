@@ -11,6 +11,8 @@ rule combine:
         limit=staged("results/combination/{group}/limit.json"),
     log:
         "logs/combination/{group}.log",
+    group:
+        SUMMARIES
     conda:
         ENV
     container:
@@ -35,6 +37,8 @@ rule summary_provenance:
         md=staged("results/summary/provenance.md"),
     log:
         "logs/summary/provenance.log",
+    group:
+        SUMMARIES
     conda:
         ENV
     container:
@@ -58,6 +62,8 @@ rule hepdata_export:
         ),
     log:
         "logs/hepdata_export.log",
+    group:
+        SUMMARIES
     conda:
         ENV
     container:

@@ -23,6 +23,11 @@ from dmcombine.planning.workflow import load_plan  # noqa: E402
 # Pinned tag: bump it together with the package version (tests check both).
 IMAGE = "docker://ghcr.io/dmcombine/dmcombine:0.1.0"
 ENV = "../envs/dmcombine.yaml"
+# Job groups: on a cluster (profiles/slurm, profiles/htcondor: group-components) many short jobs
+# share one submission; a local run ignores them.
+ANALYSIS = "analysis"  # every experiment's jobs
+SUMMARIES = "summaries"  # combinations, plots, tables, exports
+INPUTS = "inputs"  # Rucio fetches
 
 try:
     PLAN = load_plan(config, workflow.configfiles)

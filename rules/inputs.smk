@@ -18,6 +18,8 @@ rule fetch_input:
     wildcard_constraints:
         scope=r"[A-Za-z0-9_][A-Za-z0-9_.\-]*",
         name=r"[A-Za-z0-9_][A-Za-z0-9_.\-]*",
+    group:
+        INPUTS
     conda:
         ENV
     container:
@@ -38,6 +40,8 @@ rule publish_results:
         staged("results/published/receipt.json"),
     log:
         "logs/publish_results.log",
+    group:
+        INPUTS
     conda:
         ENV
     container:

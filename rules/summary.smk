@@ -22,6 +22,8 @@ rule summary_plot:
         "logs/summary/{plane}.log",
     wildcard_constraints:
         plane=r"[a-z]+",
+    group:
+        SUMMARIES
     conda:
         ENV
     container:

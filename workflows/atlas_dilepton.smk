@@ -18,6 +18,8 @@ rule atlas_dilepton_limits:
         root=staged("results/atlas_dilepton/{benchmark}/limits.root"),
     log:
         "logs/atlas_dilepton/{benchmark}.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

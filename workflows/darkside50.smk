@@ -10,6 +10,8 @@ rule darkside50_limit:
         limit=staged("results/darkside50/{variant}/limit.json"),
     log:
         "logs/darkside50/{variant}.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

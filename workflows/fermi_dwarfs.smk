@@ -13,6 +13,8 @@ rule fermi_dwarfs_limit:
         "logs/fermi_dwarfs/{dwarf_set}/{channel}.log",
     wildcard_constraints:
         channel=r"[a-z]+",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:
@@ -41,6 +43,8 @@ rule fermi_dwarfs_plot:
         ),
     log:
         "logs/fermi_dwarfs/{dwarf_set}/plot.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

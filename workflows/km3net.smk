@@ -12,6 +12,8 @@ rule km3net_sensitivity:
         planned_outputs("km3net_sensitivity"),
     log:
         "logs/km3net/{channel}.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:
@@ -41,6 +43,8 @@ rule km3net_plot:
         ),
     log:
         "logs/km3net/plot.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

@@ -11,6 +11,8 @@ rule madmax_limit:
         limit=staged("results/madmax/{setup}/limit.json"),
     log:
         "logs/madmax/{setup}.log",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

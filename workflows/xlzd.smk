@@ -13,6 +13,8 @@ rule xlzd_sensitivity:
         "logs/xlzd/{variant}/{exposure}tyr/{kind}.log",
     wildcard_constraints:
         kind="projected|discovery",
+    group:
+        ANALYSIS
     conda:
         ENV
     container:

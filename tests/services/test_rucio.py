@@ -13,6 +13,7 @@ import pytest
 
 from dmcombine import limitfile
 from dmcombine.catalogue import Checksums, workflow_catalogue
+from dmcombine.planning.paths import staged
 
 from ..conftest import REPO, RUCIO_DATASET, VENV_BIN, copy_workflow, start_registered_lab
 from .rucio_lab import ACCOUNT_PASSWORD, RSE, RucioLab
@@ -175,6 +176,7 @@ def test_a_failed_fetch_keeps_every_verified_copy(rucio_lab: tuple[RucioLab, lis
     name = "darkside50.highmass.json"
     for folder in (".dmcombine/stage/resources/inputs/dmcombine", "resources/inputs/dmcombine"):
         (workdir / folder / name).unlink()
+    (workdir / staged(str(LIMIT))).unlink()  # so that the limit job, and its fetch, must run again
     before = _files(workdir)
     result = snakemake_rucio(server, workdir, config=server.client_config(password="wrong-9c1", name="wrong2.cfg"))
     assert result.returncode != 0 and "CannotAuthenticate" in result.stdout + result.stderr

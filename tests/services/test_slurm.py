@@ -40,5 +40,5 @@ def test_full_workflow_through_slurm_is_byte_identical(slurm: SlurmLab, default_
     elapsed = time.monotonic() - began
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     print(f"Slurm-profile workflow: {elapsed:.1f} s, {slurm.submitted_jobs() - before} sbatch jobs", file=sys.stderr)
-    assert slurm.submitted_jobs() - before >= 20  # every job of the DAG went through sbatch
+    assert 2 <= slurm.submitted_jobs() - before <= 6  # grouped: few submissions
     assert assert_same_results(workdir, default_run, "limit.json")

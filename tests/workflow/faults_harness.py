@@ -132,6 +132,12 @@ class Workspace:
 
 
 def workspace_from(root: Path, commands: dict[str, list[str]], dest: Path) -> Workspace:
-    # hard links: fast, and safe because every writer replaces files atomically (a new inode)
-    shutil.copytree(root, dest, symlinks=True, copy_function=os.link)
+    """A copy of a workflow directory: hard links for the results, inputs and cards (safe, because
+    every writer of ours replaces a file atomically with a new inode), real copies of what others
+    rewrite in place (Snakemake's metadata, the job logs)."""
+    in_place = (".snakemake", "logs")
+    shutil.copytree(root, dest, symlinks=True, copy_function=os.link, ignore=lambda d, names: in_place if d == str(root) else ())
+    for folder in in_place:
+        if (root / folder).exists():
+            shutil.copytree(root / folder, dest / folder, symlinks=True)
     return Workspace(dest, commands)

@@ -15,18 +15,24 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 
+# REANA's Kubernetes memory limit: one value for every job, enough for the largest (2 GB). A
+# string resource must agree within a Snakemake job group, and the cluster profiles pack many
+# jobs into one submission (group-components).
+KUBERNETES_MEMORY_LIMIT = "2Gi"
+
+
 @dataclass(frozen=True)
 class Resources:
-    """What one job of a rule needs; REANA's Kubernetes memory limit is derived from ``mem_mb``."""
+    """What one job of a rule needs (Snakemake's mem_mb and runtime)."""
 
     mem_mb: int = 1000
     runtime_min: int = 5
 
     def as_snakemake(self) -> Dict[str, Any]:
         """The rule's ``resources:`` (Snakemake's mem_mb and runtime, REANA's memory limit)."""
-        mib = 512 * -(-self.mem_mb // 512)  # rounded up to 512 MiB steps
-        limit = f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
-        return {"mem_mb": self.mem_mb, "runtime": self.runtime_min, "kubernetes_memory_limit": limit}
+        if self.mem_mb > 2048:
+            raise ValueError(f"a job needs {self.mem_mb} MB; raise KUBERNETES_MEMORY_LIMIT with it")
+        return {"mem_mb": self.mem_mb, "runtime": self.runtime_min, "kubernetes_memory_limit": KUBERNETES_MEMORY_LIMIT}
 
 
 @dataclass(frozen=True)
