@@ -7,8 +7,9 @@
 #   scripts/setup.sh reana    -> .venv-reana  (reana-client + Snakemake 7.32.4, REANA's engine)
 #   scripts/setup.sh rucio    -> .venv-rucio  (Rucio server, for the tests' local data lake)
 #   scripts/setup.sh slurm    -> Debian's slurm-wlm and munge for the tests' cluster (root only)
-#   scripts/setup.sh all      -> the three environments, and Slurm where the machine allows
-#   scripts/setup.sh htcondor -> .lab/trixie: a Debian 13 root file system with HTCondor, for the
+#   scripts/setup.sh all      -> these three, .venv-htcondor, and Slurm where the machine allows
+#   scripts/setup.sh htcondor -> .venv-htcondor (.venv plus the HTCondor executor plugin) and
+#                                .lab/trixie: a Debian 13 root file system with HTCondor, for the
 #                                opt-in HTCondor test (root only; Debian 12 has no HTCondor)
 #   scripts/setup.sh apptainer -> Apptainer in that root file system, and .lab/dmcombine.sif, the
 #                                analysis image built without a registry (opt-in Apptainer test)
@@ -23,6 +24,7 @@ make_env() {  # make_env DIR LOCKFILE [editable]
     want=$(cat "$lock" requirements/bootstrap.lock pyproject.toml | sha256sum | cut -d' ' -f1)
     if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
         echo "setup: $dir is up to date with $lock"
+        compile_sources "$dir" "$editable"
         return
     fi
     echo "setup: building $dir from $lock"
@@ -31,12 +33,21 @@ make_env() {  # make_env DIR LOCKFILE [editable]
     # The installer (uv) is itself pinned by hash; plain pip only installs it.
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
         --require-hashes --no-deps -r requirements/bootstrap.lock
-    "$dir/bin/uv" pip sync --quiet --python "$dir/bin/python" --require-hashes "$lock"
+    # Bytecode compiled now: where PYTHONDONTWRITEBYTECODE is set, every job would otherwise
+    # compile Snakemake, numpy, scipy and matplotlib from source at each start (2-3 s per job).
+    "$dir/bin/uv" pip sync --quiet --compile-bytecode --python "$dir/bin/python" --require-hashes "$lock"
     if [[ -n "$editable" ]]; then
         # The package itself, editable, without touching the locked dependencies.
         "$dir/bin/uv" pip install --quiet --python "$dir/bin/python" --no-deps -e .
     fi
+    compile_sources "$dir" "$editable"
     echo "$want" > "$stamp"
+}
+
+compile_sources() {  # compile_sources VENV EDITABLE: the package's own bytecode (changed files only)
+    if [[ -n "$2" ]]; then
+        "$1/bin/python" -m compileall -q -j 0 src >/dev/null
+    fi
 }
 
 apt_on_host() {  # apt_on_host PACKAGE...: Debian packages on this machine (root)
@@ -143,12 +154,13 @@ case "${1:-main}" in
     reana) make_env .venv-reana requirements/reana.lock ;;
     rucio) make_env .venv-rucio requirements/rucio-server.lock ;;
     slurm) install_slurm ;;
-    htcondor) install_htcondor_lab ;;
+    htcondor) make_env .venv-htcondor requirements/htcondor.lock editable; install_htcondor_lab ;;
     apptainer) install_apptainer_lab ;;
     all)
         make_env .venv requirements/main.lock editable
         make_env .venv-reana requirements/reana.lock
         make_env .venv-rucio requirements/rucio-server.lock
+        make_env .venv-htcondor requirements/htcondor.lock editable
         install_slurm
         ;;
     *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|htcondor|apptainer|all]" >&2; exit 2 ;;

@@ -20,6 +20,7 @@ from .services.rucio_lab import RSE, SERVER_VENV, RucioLab
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REANA_BIN = REPO / ".venv-reana" / "bin"
+HTCONDOR_BIN = REPO / ".venv-htcondor" / "bin"  # .venv plus the HTCondor executor plugin
 # What a user's clone needs to run the workflow (everything else is the package, installed).
 # (src/ too: the Snakefile reads its planning layer from there, as REANA's engine does.)
 WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles", "reana.yaml", "src")

@@ -3,14 +3,15 @@ channel); no experiment or variant is named here."""
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from dmcombine import plotting
 from dmcombine.errors import ConfigError
 from dmcombine.planes import PLANES
+from dmcombine.planning.paths import display_path
 
 # the plane each plot style draws
 STYLE_PLANE = {"si": "si", "sd": "sd", "sigmav": "sigmav", "sigmav_plane": "sigmav", "mediator": "mediator", "axion": "axion"}
@@ -29,78 +30,81 @@ def _xy(doc: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(doc["limit"]["x"], dtype=float), np.asarray(doc["limit"]["value"], dtype=float)
 
 
-def cross_section_curves(docs: list[tuple[str, dict[str, Any]]]) -> list[plotting.Curve]:
+def _curve(label: str, path: str, doc: dict[str, Any], styles: dict[str, Any], **extra: Any) -> plotting.Curve:
+    return plotting.Curve(label, *_xy(doc), True, styles.get(display_path(path)), doc["result"]["kind"],
+                          doc["result"]["confidence_level"], extra)
+
+
+def cross_section_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any]) -> list[plotting.Curve]:
     """SI or SD plane: '<experiment> [<variant>]', with the statistic and exposure of a projection."""
     curves = []
-    for _, doc in docs:
+    for path, doc in docs:
         label = f"{doc['experiment']} [{doc['model']['variant']}]"
         kind = doc["result"]["kind"]
         if kind in ("projected", "discovery"):
             cl = doc["result"]["confidence_level"]
             exposure = doc["model"]["assumptions"].get("exposure_t_yr")
-            what = f"{cl:.0%} CL median" if kind == "projected" else f"{norm.isf(1 - cl):.0f}σ discovery"
+            what = f"{cl:.0%} CL median" if kind == "projected" else f"{NormalDist().inv_cdf(cl):.0f}σ discovery"
             label += f" {what}" + (f", {exposure:g} t·yr" if exposure else "")
-        curves.append(plotting.Curve(label, *_xy(doc), True))
+        curves.append(_curve(label, path, doc, styles))
     return curves
 
 
-def sigmav_curves(docs: list[tuple[str, dict[str, Any]]], by_channel_label: bool = False) -> list[tuple[str, plotting.Curve]]:
-    """(channel, curve) of each ⟨σv⟩ file, labelled by experiment and variant (or, for the plot of
-    one experiment, by experiment and channel)."""
+def sigmav_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any]) -> list[tuple[str, plotting.Curve]]:
+    """(channel, curve) of each ⟨σv⟩ file, labelled by experiment and variant (livetime, dwarf
+    set) or 'combined'; the channel is the panel."""
     curves = []
-    for _, doc in docs:
+    for path, doc in docs:
         combined = doc["result"]["method"]["name"] == "sum_of_profile_likelihoods"
         channel = doc["model"]["assumptions"].get("channel", "?")
-        cl = f"{100 * doc['result']['confidence_level']:g}% CL"
-        kind = "" if doc["result"]["kind"] == "observed" else f"{doc['result']['kind']}, "
-        if by_channel_label:
-            label = f"{doc['experiment']} {plotting.channel_label(channel)} ({doc['model']['variant']}, {kind}{cl})"
-        else:
-            label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']}, {kind}{cl})"
-        curves.append((channel, plotting.Curve(label, *_xy(doc), True)))
+        label = f"{doc['experiment']} ({'combined' if combined else doc['model']['variant']})"
+        curves.append((channel, _curve(label, path, doc, styles)))
     return curves
 
 
-def axion_curves(docs: list[tuple[str, dict[str, Any]]]) -> list[plotting.Curve]:
+def axion_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any]) -> list[plotting.Curve]:
     curves = []
-    for _, doc in docs:
-        label = f"{doc['experiment']} {doc['model']['variant']} ({doc['result']['kind']})"
-        curves.append(plotting.Curve(label, *_xy(doc), True))
+    for path, doc in docs:
+        curves.append(_curve(f"{doc['experiment']} {doc['model']['variant']}", path, doc, styles))
+        base = styles.get(display_path(path))
         for aux in doc.get("auxiliary_limits", []):
+            style = {**base, "key": f"{base['key']} {aux['label']}", "line": "short_dash", "width": 1.2} if base else None
             curves.append(plotting.Curve(f"{doc['experiment']} {doc['model']['variant']}: {aux['label']}",
-                                         np.asarray(aux["x"]), np.asarray(aux["value"]), False))
+                                         np.asarray(aux["x"]), np.asarray(aux["value"]), True, style,
+                                         doc["result"]["kind"], doc["result"]["confidence_level"]))
     return curves
 
 
-def mediator_curves(docs: list[tuple[str, dict[str, Any]]]) -> list[tuple]:
+def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any]) -> list[plotting.Curve]:
     curves = []
     for path, doc in docs:
         if not doc.get("auxiliary_limits"):
             raise ConfigError(f"{path}: a mediator-plane file carries the smallest excluded mass as an auxiliary limit")
-        label = f"{doc['experiment']} {doc['model']['variant']} ({doc['result']['kind']})"
-        x, upper = _xy(doc)
         lower = np.asarray(doc["auxiliary_limits"][0]["value"], dtype=float)
-        curves.append((label, doc["result"]["kind"] == "observed", x, lower, upper))
+        curves.append(_curve(f"{doc['experiment']} {doc['model']['variant']}", path, doc, styles, lower=lower))
     return curves
 
 
 def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], context: list[plotting.Curve],
-         pdf: str, png: str) -> None:
-    """The plot of ``style`` with our limit files ``docs`` and published ``context`` curves."""
+         pdf: str, png: str, styles: dict[str, Any] | None = None) -> None:
+    """The plot of ``style`` with our limit files ``docs`` and published ``context`` curves, in the
+    styles of the run's style table (by path for limit files; context curves carry theirs)."""
+    styles = styles or {}
     for path, doc in docs:
         check_plane(path, doc, style)
     if style in ("si", "sd"):
-        plotting.si_summary(cross_section_curves(docs) + context, pdf, png, title)
-    elif style == "sigmav":
-        plotting.sigmav_summary([c for _, c in sigmav_curves(docs, by_channel_label=True)] + context, pdf, png, title)
-    elif style == "sigmav_plane":
+        plane = PLANES[style]
+        ylabel = (rf"{'SI' if style == 'si' else 'SD'} WIMP-nucleon cross-section "
+                  rf"$\sigma_{{\mathrm{{{style.upper()}}}}}$ [cm$^2$]")
+        plotting.cross_section_plane(cross_section_curves(docs, styles) + context, pdf, png, title or plane.title, ylabel)
+    elif style in ("sigmav", "sigmav_plane"):
         by_channel: dict[str, list[plotting.Curve]] = {}
-        for channel, curve in sigmav_curves(docs):
+        for channel, curve in sigmav_curves(docs, styles):
             by_channel.setdefault(channel, []).append(curve)
         plotting.sigmav_plane(by_channel, pdf, png, title)
     elif style == "axion":
-        plotting.axion_summary(axion_curves(docs) + context, pdf, png, title)
+        plotting.axion_plane(axion_curves(docs, styles) + context, pdf, png, title)
     elif style == "mediator":
-        plotting.mediator_summary(mediator_curves(docs), pdf, png, title)
+        plotting.mediator_plane(mediator_curves(docs, styles), pdf, png, title)
     else:  # pragma: no cover - the card schema lists the styles
         raise ConfigError(f"unknown plot style {style!r}")

@@ -20,20 +20,105 @@ class HEPDataError(DmcombineError):
     """The HEPData submission did not validate."""
 
 
-def _table_name(doc: dict[str, Any], used: set[str]) -> str:
-    channel = doc["model"]["assumptions"].get("channel")
-    name = f"{doc['experiment']} {doc['model']['variant']}" + (f" {channel}" if channel else "")
-    name = name.replace("/", "-")[:60]  # the table name becomes a file name
+# How each kind of result is described (HEPData readers take "upper limit" literally).
+_WORDING = {
+    "observed": "observed {cl} CL upper limit on",
+    "expected": "median expected {cl} CL upper limit (sensitivity) on",
+    "projected": "projected median {cl} CL upper limit (sensitivity) on",
+    "discovery": "median {sigma} discovery reach (the value of",
+}
+
+
+def _exposure(assumptions: dict[str, Any]) -> str:
+    """The exposure or livetime of a result, as printed in its table name ("" when none)."""
+    for key, unit in (("exposure_t_yr", "t yr"), ("exposure_kg_day", "kg d"), ("livetime_yr", "yr")):
+        if isinstance(assumptions.get(key), (int, float)):
+            return f"{assumptions[key]:g} {unit}"
+    return ""
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "").replace("\u00b7", "")
+
+
+def _cl(doc: dict[str, Any]) -> str:
+    return f"{doc['result']['confidence_level'] * 100:.4g}%"
+
+
+def _sigma(doc: dict[str, Any]) -> str:
+    from statistics import NormalDist
+
+    return f"{NormalDist().inv_cdf(doc['result']['confidence_level']):.3g} sigma"
+
+
+def table_name(doc: dict[str, Any], used: set[str]) -> str:
+    """Experiment, analysis variant, channel, exposure or livetime and kind, e.g. "XLZD design_book
+    1000 t yr discovery" (a table name is also a file name: no slashes, at most 64 characters)."""
+    assumptions = doc["model"]["assumptions"]
+    kind = doc["result"]["kind"]
+    if doc["parameter_of_interest"]["name"] == "mediator_mass":
+        kind = f"{kind} excluded region"
+    variant, channel, exposure = doc["model"]["variant"], str(assumptions.get("channel", "")), _exposure(assumptions)
+    parts = [doc["experiment"], "" if _compact(variant) == _compact(exposure) else variant,
+             "" if channel in variant else channel, exposure, kind]
+    name = " ".join(p for p in parts if p).replace("/", "-")[:64]
     base, i = name, 2
-    while name in used:
+    while name in used:  # the same result twice in one export
         name, i = f"{base} ({i})", i + 1
     used.add(name)
     return name
 
 
+def description(doc: dict[str, Any], path: str) -> str:
+    """What the table holds, with the statistical wording of its kind."""
+    kind, poi, x = doc["result"]["kind"], doc["parameter_of_interest"], doc["x"]
+    refs = "; ".join(r["citation"] + (f" (arXiv:{r['arxiv']})" if "arxiv" in r else "") for r in doc["references"])
+    exposure = _exposure(doc["model"]["assumptions"])
+    if poi["name"] == "mediator_mass":
+        what = (f"{kind} {_cl(doc)} CL excluded region in the plane of mediator mass and {x['label']}: at each "
+                f"{x['label']} the excluded mediator masses lie between the two dependent variables")
+    elif kind == "discovery":
+        what = f"median {_sigma(doc)} discovery reach (the {poi['label']} discovered with 50% probability) versus {x['label']}"
+    else:
+        what = f"{_WORDING[kind].format(cl=_cl(doc))} {poi['label']} versus {x['label']}"
+    if _compact(exposure) in _compact(doc["analysis"]):
+        exposure = ""
+    return (f"{doc['experiment']}, {doc['analysis']}" + (f", {exposure}" if exposure else "") + f": {what}. "
+            f"Computed by dmcombine ({doc['result']['method']['name']}) from {path}. References: {refs}")
+
+
+def _table(doc: dict[str, Any], path: str, used: set[str]) -> Any:
+    from hepdata_lib import Table, Variable
+
+    table = Table(table_name(doc, used))
+    table.description = description(doc, path)
+    table.location = f"dmcombine file {path}"
+    poi, assumptions = doc["parameter_of_interest"], doc["model"]["assumptions"]
+    table.keywords["observables"] = ["M" if poi["name"] == "mediator_mass" else poi["name"].upper()]
+    collider = assumptions.get("collider")
+    if isinstance(collider, dict) and "sqrt_s_gev" in collider:
+        table.keywords["cmenergies"] = [collider["sqrt_s_gev"]]
+    x = Variable(doc["x"]["label"], is_independent=True, is_binned=False, units=doc["x"]["unit"])
+    x.values = doc["limit"]["x"]
+    table.add_variable(x)
+    columns = [(poi["label"], doc["limit"]["value"])]
+    if poi["name"] == "mediator_mass":  # the excluded band: its upper edge, and its lower edge
+        columns = [(f"{aux['label']}", aux["value"]) for aux in doc.get("auxiliary_limits", [])] + columns
+    for label, values in columns:
+        y = Variable(label, is_independent=False, is_binned=False, units=poi["unit"])
+        y.values = values
+        y.add_qualifier("CL", f"{doc['result']['confidence_level']:g}")
+        y.add_qualifier("result", doc["result"]["kind"])
+        y.add_qualifier("variant", doc["model"]["variant"])
+        if "exposure" not in label and _exposure(assumptions):
+            y.add_qualifier("exposure or livetime", _exposure(assumptions))
+        table.add_variable(y)
+    return table
+
+
 def export(docs: list[tuple[str, dict[str, Any]]], archive: str | Path) -> int:
     """Write a validated HEPData submission archive of the limit files; return the number of tables."""
-    from hepdata_lib import Submission, Table, Variable
+    from hepdata_lib import Submission
 
     submission = Submission()
     submission.comment = (
@@ -42,26 +127,7 @@ def export(docs: list[tuple[str, dict[str, Any]]], archive: str | Path) -> int:
     )
     used: set[str] = set()
     for path, doc in docs:
-        table = Table(_table_name(doc, used))
-        refs = "; ".join(r["citation"] + (f" (arXiv:{r['arxiv']})" if "arxiv" in r else "") for r in doc["references"])
-        table.description = (
-            f"{doc['result']['confidence_level'] * 100:g}% CL {doc['result']['kind']} upper limit on "
-            f"{doc['parameter_of_interest']['label']} versus {doc['x']['label']}: {doc['analysis']}. "
-            f"Recomputed by dmcombine from {path}. References: {refs}"
-        )
-        table.location = f"dmcombine file {path}"
-        table.keywords["observables"] = [doc["parameter_of_interest"]["name"].upper()]
-        x = Variable(doc["x"]["label"], is_independent=True, is_binned=False, units=doc["x"]["unit"])
-        x.values = doc["limit"]["x"]
-        y = Variable(doc["parameter_of_interest"]["label"], is_independent=False, is_binned=False,
-                     units=doc["parameter_of_interest"]["unit"])
-        y.values = doc["limit"]["value"]
-        y.add_qualifier("CL", f"{doc['result']['confidence_level']:g}")
-        y.add_qualifier("result", doc["result"]["kind"])
-        y.add_qualifier("variant", doc["model"]["variant"])
-        table.add_variable(x)
-        table.add_variable(y)
-        submission.add_table(table)
+        submission.add_table(_table(doc, path, used))
 
     archive = Path(archive).resolve()
     archive.parent.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,23 @@ def _where(error: jsonschema.ValidationError) -> str:
     return f"/{path}" if path else "(top level)"
 
 
+def _skeleton(node: Any) -> Any:
+    """The document with each long list of numbers of one type replaced by its [min, max]: what
+    the schema says of such a list (type, minItems >= 1, a lower bound) holds for the list exactly
+    when it holds for these two, so validating the skeleton is validating the file, in a fraction
+    of the time (a 10x grid has 10^5-10^6 numbers). A file the skeleton fails is validated in full
+    for the exact message."""
+    if isinstance(node, list):
+        if len(node) > 4:
+            kinds = {type(v) for v in node}
+            if kinds == {float} or kinds == {int}:
+                return [min(node), max(node)]
+        return [_skeleton(v) for v in node]
+    if isinstance(node, dict):
+        return {key: _skeleton(value) for key, value in node.items()}
+    return node
+
+
 def check(doc: Any, source: str = "<limit file>") -> None:
     """Validate a limit-file document; raise :class:`LimitFileError` naming the file and field."""
     if not isinstance(doc, dict):
@@ -81,6 +98,9 @@ def check(doc: Any, source: str = "<limit file>") -> None:
             f"reads version {SCHEMA_VERSION} ({SCHEMA_ID}). Upgrade dmcombine or rewrite the file."
         )
     validator = jsonschema.Draft202012Validator(schema())
+    if validator.is_valid(_skeleton(doc)):
+        _check_consistency(doc, source)
+        return
     errors = sorted(validator.iter_errors(doc), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
         first = errors[0]

@@ -130,7 +130,15 @@ def test_documents_and_root_file(tmp_path: Path, ee: ad.Luminosities) -> None:
         assert values.shape == (30, 20) and set(np.unique(values)) <= {0.0, 1.0}
         assert np.array_equal(values.astype(bool), results["observed"]["excluded"])
         curve = f["V2_observed_curve"].arrays(library="np")
-        assert np.allclose(curve["m_med_max"], docs["mediator_observed"]["limit"]["value"])
+        assert np.allclose(curve["m_med_max_GeV"], docs["mediator_observed"]["limit"]["value"])
+        # what ROOT 6.18 reads: a TTree (not an RNTuple) and TH2Ds with axis titles
+        assert f.classnames() == {**{f"V2_{k}_{o};1": "TH2D" for k in ("observed", "expected") for o in ("ratio", "excluded")},
+                                  **{f"V2_{k}_curve;1": "TTree" for k in ("observed", "expected")}}
+        histogram = f["V2_observed_excluded"]
+        assert histogram.member("fXaxis").member("fTitle") == "M_{med} [GeV]"
+        assert histogram.member("fYaxis").member("fTitle") == "m_{#chi} [GeV]"
+        assert "excluded" in histogram.member("fTitle")
+        assert "[GeV]" in f["V2_observed_curve"].title and set(curve) == {"m_chi_GeV", "m_med_max_GeV", "m_med_min_GeV"}
 
 
 def test_malformed_limit_table_is_refused_with_its_name() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from dmcombine.provenance import git_commit
 
-from ..conftest import REPO, VENV_BIN, assert_same_results, copy_workflow
+from ..conftest import HTCONDOR_BIN, REPO, assert_same_results, copy_workflow
 from .htcondor_lab import HTCondorLab, copy_into, python_home, rootfs_ready
 
 pytestmark = pytest.mark.htcondor
@@ -34,7 +34,7 @@ def pool() -> Iterator[HTCondorLab]:
 
 def test_full_workflow_through_htcondor_is_byte_identical(pool: HTCondorLab, default_run: Path, tmp_path: Path) -> None:
     workdir = copy_into(pool, copy_workflow(tmp_path / "htcondor"), "wf")
-    env = {"PATH": f"{VENV_BIN}:/usr/sbin:/usr/bin:/bin", "DMCOMBINE_GIT_COMMIT": git_commit()}
+    env = {"PATH": f"{HTCONDOR_BIN}:/usr/sbin:/usr/bin:/bin", "DMCOMBINE_GIT_COMMIT": git_commit()}
     began = time.monotonic()
     # the jobs take PATH and the commit recorded in provenance from this shell (the profile's getenv)
     result = pool.as_lab("cd /home/lab/wf && timeout -k 10 1200 snakemake --workflow-profile profiles/htcondor",
@@ -43,5 +43,5 @@ def test_full_workflow_through_htcondor_is_byte_identical(pool: HTCondorLab, def
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     submitted = len(list((workdir / ".snakemake/htcondor").rglob("*.out")))  # one per condor job
     print(f"HTCondor-profile workflow: {elapsed:.1f} s, {submitted} condor jobs", file=sys.stderr)
-    assert submitted >= 20  # every job of the DAG went through the schedd
+    assert 2 <= submitted <= 6  # grouped (profiles/htcondor group-components): few submissions
     assert len(assert_same_results(workdir, default_run, "*.json")) > 40

@@ -42,6 +42,7 @@ def commands_of(root: Path, *targets: str) -> dict[str, list[str]]:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     commands, rule = {}, None
     for line in (result.stdout + result.stderr).splitlines():
+        line = line.strip()  # jobs of a group are indented
         if line.startswith(("rule ", "localrule ")):
             rule = line.split()[1].rstrip(":")
         elif "dmcombine --log " in line and rule:

@@ -30,4 +30,27 @@ def limitfile_csv(file: str) -> None:
     click.echo(limitfile.to_csv(limitfile.read(file)), nl=False)
 
 
-COMMANDS = (limitfile_group,)
+@click.command("citation")
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True, help="The repository.")
+@click.option("--check", is_flag=True, help="Only compare: exit 1 if CITATION.cff or docs/references.bib is stale.")
+def citation(root: str, check: bool) -> None:
+    """Write CITATION.cff and docs/references.bib from the experiment registry and the inputs catalogue."""
+    from pathlib import Path
+
+    from dmcombine import citation as generate
+    from dmcombine.errors import DmcombineError
+    from dmcombine.fileio import atomic_write_text
+
+    stale = []
+    for path, text in generate.outputs(Path(root)).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(str(path))
+            if not check:
+                atomic_write_text(path, text)
+    if check and stale:
+        raise DmcombineError(f"{', '.join(stale)}: stale, regenerate with `dmcombine citation`")
+    click.echo(f"{'stale' if stale else 'up to date'}: {', '.join(stale) or 'CITATION.cff, docs/references.bib'}"
+               if check else f"wrote {', '.join(stale) or 'nothing (up to date)'}")
+
+
+COMMANDS = (limitfile_group, citation)

@@ -34,8 +34,10 @@ def plot(card_path: str, outputs: tuple[str, ...]) -> None:
     cfg = card["config"]
     docs = [(path, limitfile.read(path)) for path in card["files"]]
     inputs = CardInputs(card, card_path)
-    context = [plotting.Curve(label, *read_xy(*inputs.read(role)), False) for role, label in cfg["context_labels"].items()]
-    curves.draw(cfg["style"], cfg["title"], docs, context, paths["pdf"], paths["png"])
+    styles = cfg["styles"]
+    context = [plotting.Curve(label, *read_xy(*inputs.read(role)), False, styles.get(role))
+               for role, label in cfg["context_labels"].items()]
+    curves.draw(cfg["style"], cfg["title"], docs, context, paths["pdf"], paths["png"], styles)
     _published(paths)
     log.info("wrote %s and %s (%d limit files, %d context curves)", paths["pdf"], paths["png"], len(docs), len(context))
 

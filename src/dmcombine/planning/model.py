@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-
 # REANA's Kubernetes memory limit: one value for every job, enough for the largest (2 GB). A
 # string resource must agree within a Snakemake job group, and the cluster profiles pack many
 # jobs into one submission (group-components).

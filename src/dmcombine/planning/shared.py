@@ -123,7 +123,8 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
     summaries, context_inputs, context, files = [], {}, {}, []
     for plane in PLANES:
         if plane not in plotted:
-            notes.append(f"summary: plane '{plane}' has no results yet, skipped")
+            if ctx.config["summary"]["context"].get(plane):  # said only when the user asked for it
+                notes.append(f"summary: plane '{plane}' has context curves but no results, no plot")
             continue
         inputs, labels = _context(ctx, plane)
         context_inputs.update(inputs)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 from typing import Any, Type
 
@@ -159,24 +160,25 @@ def _no_constants(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def _depth(text: str) -> int:
-    """Largest bracket depth of a JSON text (brackets inside strings are skipped)."""
+    """Largest bracket depth of a JSON text (brackets inside strings are skipped). The strings and
+    everything but brackets are removed first (in C, by re), so the loop sees brackets only.
+
+    >>> _depth('{"a": [1, [2, "]]]"]]}')
+    3
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
     depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for char in brackets:
+        if char in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
+            if depth > deepest:
+                deepest = depth
+        else:
             depth -= 1
     return deepest
 

@@ -297,6 +297,7 @@ def limit_documents(name: str, benchmark: dict[str, Any], cfg: dict[str, Any], r
     """Standard limit files of one benchmark: the excluded mediator masses versus m_chi (observed
     and expected) and the observed limit translated to sigma_SI (vector) or sigma_SD (axial)."""
     extra = {
+        "collider": {"beams": "pp", "sqrt_s_gev": 13000.0, "luminosity_fb": 139.0},  # arXiv:1903.06248
         "channel": cfg["channel"],
         "k_factor": cfg["k_factor"],
         "approximations": "narrow width; Z'-only (no interference with Z/gamma*); LO parton luminosities x K; "
@@ -342,12 +343,15 @@ def limit_documents(name: str, benchmark: dict[str, Any], cfg: dict[str, Any], r
 
 
 def write_root(path: str, name: str, results: dict[str, dict[str, Any]], docs: dict[str, dict[str, Any]]) -> None:
-    """The exclusion as ROOT objects, with uproot: per kind a TH2D of sigma/limit and a TH2D of the
-    excluded region (1 excluded, 0 allowed, -1 outside the published width range) over
-    (M_med, m_chi) bin edges, and a TTree 'curves' with the largest excluded M_med per m_chi."""
+    """The exclusion as ROOT objects, with uproot, readable by ROOT >= 6.18: per kind a TH2D of
+    sigma/limit and a TH2D of the excluded region (1 excluded, 0 allowed, -1 outside the published
+    width range) over (M_med, m_chi) bin edges, with axis titles and units, and a TTree (not an
+    RNTuple) ``<name>_<kind>_curve`` with branches ``m_chi_GeV``, ``m_med_max_GeV``, ``m_med_min_GeV``:
+    the excluded M_med interval per m_chi."""
     import os
     import tempfile
 
+    import hist
     import uproot
 
     from dmcombine.fileio import atomic_write_bytes
@@ -357,6 +361,13 @@ def write_root(path: str, name: str, results: dict[str, dict[str, Any]], docs: d
         mid = (logs[1:] + logs[:-1]) / 2
         return np.exp(np.concatenate([[2 * logs[0] - mid[0]], mid, [2 * logs[-1] - mid[-1]]]))
 
+    def th2d(values: NDArray[np.float64], x_edges: NDArray[np.float64], y_edges: NDArray[np.float64], title: str) -> Any:
+        histogram = hist.Hist(hist.axis.Variable(x_edges, name="m_med", label="M_{med} [GeV]"),
+                              hist.axis.Variable(y_edges, name="m_chi", label="m_{#chi} [GeV]"),
+                              storage=hist.storage.Double(), name=title)
+        histogram.view()[...] = values
+        return histogram
+
     fd, tmp = tempfile.mkstemp(suffix=".root")
     os.close(fd)
     try:
@@ -365,12 +376,16 @@ def write_root(path: str, name: str, results: dict[str, dict[str, Any]], docs: d
                 x_edges, y_edges = edges(result["mediator_gev"]), edges(result["dm_gev"])
                 ratio = np.nan_to_num(result["ratio"], nan=0.0)
                 region = np.where(result["outside_validity"], -1.0, result["excluded"].astype(float))
-                out[f"{name}_{kind}_ratio"] = (ratio, x_edges, y_edges)
-                out[f"{name}_{kind}_excluded"] = (region, x_edges, y_edges)
+                out[f"{name}_{kind}_ratio"] = th2d(ratio, x_edges, y_edges, f"{name} {kind}: sigma x BR / limit")
+                out[f"{name}_{kind}_excluded"] = th2d(
+                    region, x_edges, y_edges, f"{name} {kind}: 1 excluded, 0 allowed, -1 outside the width range")
                 doc = docs[f"mediator_{kind}"]
-                out[f"{name}_{kind}_curve"] = {"m_chi": np.asarray(doc["limit"]["x"], float),
-                                              "m_med_max": np.asarray(doc["limit"]["value"], float),
-                                              "m_med_min": np.asarray(doc["auxiliary_limits"][0]["value"], float)}
+                branches = {"m_chi_GeV": np.asarray(doc["limit"]["x"], float),
+                            "m_med_max_GeV": np.asarray(doc["limit"]["value"], float),
+                            "m_med_min_GeV": np.asarray(doc["auxiliary_limits"][0]["value"], float)}
+                tree = out.mktree(f"{name}_{kind}_curve", dict.fromkeys(branches, "f8"),
+                                  title=f"{name} {kind}: excluded M_med interval [GeV] per m_chi [GeV]")
+                tree.extend(branches)
         with open(tmp, "rb") as handle:
             atomic_write_bytes(path, handle.read())
     finally:

@@ -1,0 +1,96 @@
+"""One visual language for every plot: the style table of a run, keyed by the result.
+
+Every limit file the run writes and every published context curve gets one style here, and every
+plot card carries the styles of what it draws, so a result looks the same in each plot it appears
+in. The rules:
+
+- colour: one per experiment, in registry order, from the Okabe-Ito colour-blind-safe palette
+  without its yellow (Okabe & Ito 2008); combinations black; published context curves take Paul
+  Tol's colour-blind-safe "muted" palette (a different set of colours), in the order of their DIDs
+  in ``summary.context``;
+- line: observed results solid, expected dashed, projections dashed (one dash pattern per variant
+  of the experiment), discovery reaches dash-dotted; the variants of one experiment with the same
+  line differ by marker; ours thick (2.5), published context thin (1.2) or, for bands such as the
+  neutrino fog, filled.
+
+No two results of one experiment share a line and marker, and no two experiments share a colour
+(up to 6 experiments; beyond, colours repeat with markers), so no two curves in one plot look the
+same. Standard library only (the planning layer runs under REANA's Snakemake 7.32.4).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Sequence, Tuple
+
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+COMBINATION = "#000000"
+TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
+BAND_GREYS = ("#BBBBBB", "#888888")
+MARKERS = ("", "o", "s", "^", "D", "v", "P", "X", "h", "*")
+PROJECTION_DASHES = ("dashed", "long_dash", "short_dash", "dash_dotdot")
+LINE_OF_KIND = {"observed": "solid", "expected": "dashed", "discovery": "dash_dot"}
+OURS_WIDTH, CONTEXT_WIDTH = 2.5, 1.2
+
+
+def _variation(job: Any, role: str) -> Tuple[Any, ...]:
+    """What tells one result of an experiment from its others, apart from its kind and channel
+    (the channel is a panel or a plane of its own)."""
+    return (tuple(sorted((k, v) for k, v in job.wildcards.items() if k not in ("channel", "kind"))), role)
+
+
+def _line(kind: str, index: int) -> Tuple[str, str]:
+    if kind == "projected":
+        return PROJECTION_DASHES[index % len(PROJECTION_DASHES)], MARKERS[(index // len(PROJECTION_DASHES)) % len(MARKERS)]
+    return LINE_OF_KIND.get(kind, "solid"), MARKERS[index % len(MARKERS)]
+
+
+def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    """The style of every limit file of the run, by its public path."""
+    styles: Dict[str, Dict[str, Any]] = {}
+    variations: Dict[str, List[Tuple[Any, ...]]] = {}
+    for job in jobs:
+        for role, output in job.outputs.items():
+            if not hasattr(output, "plane"):
+                continue
+            if job.rule == "combine":
+                styles[output.path] = {"key": f"combination {job.wildcards['group']}", "color": COMBINATION,
+                                       "line": "solid" if output.kind == "observed" else "dashed", "marker": "",
+                                       "width": OURS_WIDTH, "fill": False}
+                continue
+            experiment = job.experiment or ""
+            seen = variations.setdefault(experiment, [])
+            variation = _variation(job, role)
+            if variation not in seen:
+                seen.append(variation)
+            index = seen.index(variation)
+            position = list(experiments).index(experiment) if experiment in experiments else len(experiments)
+            line, marker = _line(output.kind, index)
+            if position >= len(OKABE_ITO):  # beyond six experiments: colours repeat, told apart by markers
+                marker = MARKERS[(position // len(OKABE_ITO) + index) % len(MARKERS)] or "o"
+            styles[output.path] = {
+                "key": f"{experiment} {' '.join(str(v) for _, v in variation[0])} {role} {output.kind}".strip(),
+                "color": OKABE_ITO[position % len(OKABE_ITO)], "line": line, "marker": marker,
+                "width": OURS_WIDTH, "fill": False,
+            }
+    return styles
+
+
+def context_styles(context: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Dict[str, Any]]:
+    """The style of every published context curve, by its DID: bands (labels naming a fog or a
+    band) filled grey, curves thin in the muted palette, in the order of first appearance."""
+    styles: Dict[str, Dict[str, Any]] = {}
+    lines = bands = 0
+    for plane in sorted(context):
+        for curve in context[plane]:
+            did = curve["did"]
+            if did in styles:
+                continue
+            if any(word in curve["label"].lower() for word in ("fog", "band")):
+                styles[did] = {"key": did, "color": BAND_GREYS[bands % len(BAND_GREYS)], "line": "solid", "marker": "",
+                               "width": 0.0, "fill": True}
+                bands += 1
+            else:
+                styles[did] = {"key": did, "color": TOL_MUTED[lines % len(TOL_MUTED)], "line": "solid",
+                               "marker": MARKERS[lines // len(TOL_MUTED) % len(MARKERS)], "width": CONTEXT_WIDTH, "fill": False}
+                lines += 1
+    return styles
