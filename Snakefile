@@ -3,6 +3,7 @@
 #   rules/common.smk        PLAN: every job of this run, from the config (src/dmcombine/planning)
 #   rules/inputs.smk        fetch_input      Rucio mode: one DID, verified, into resources/inputs/
 #                           publish_results  opt-in: upload the results to a Rucio RSE
+#   rules/imports.smk       limitfile_import published curves (config/imports.yaml) as limit files
 #   workflows/<name>.smk    one rule file per experiment in src/dmcombine/registry.py, e.g.
 #                           darkside50_limit (per variant), fermi_dwarfs_limit (set x channel),
 #                           xlzd_sensitivity, atlas_dilepton_limits, madmax_limit, km3net_sensitivity
@@ -12,7 +13,7 @@
 #   rules/summary.smk       summary_plot       one plot per plane with results (si, sigmav, ...)
 #
 #   inputs (data/ or Rucio) -> experiment jobs -> limit files -> combine -> summary plots,
-#                                                              provenance table, HEPData -> all
+#                           -> imports (published) ----------------------^   provenance table, HEPData -> all
 #
 # Each experiment lives in one place (src/dmcombine/experiments/<name>/ with workflows/<name>.smk);
 # shared rules find experiments, planes and combinations from the registry and the limit files'
@@ -32,6 +33,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/inputs.smk"
+include: "rules/imports.smk"
 
 
 for experiment in PLAN.experiments:

@@ -33,3 +33,26 @@ rule summary_plot:
     shell:
         "dmcombine --log {log} plot --card {input.card}"
         " --output pdf={output.pdf} --output png={output.png}"
+
+
+# The browsable results catalogue: a page per limit file, plane, experiment and input dataset, and
+# an index with search and filters (src/dmcombine/site.py); static files, usable from file://.
+rule results_catalogue:
+    input:
+        job_files("results_catalogue"),
+        card=job_card("results_catalogue"),
+    output:
+        index=staged("results/catalogue/index.html"),
+    log:
+        "logs/summary/catalogue.log",
+    group:
+        SUMMARIES
+    conda:
+        ENV
+    container:
+        IMAGE
+    resources:
+        **job_resources("results_catalogue"),
+    shell:
+        "dmcombine --log {log} results-catalogue --card {input.card}"
+        " --output index={output.index}"

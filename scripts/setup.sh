@@ -7,7 +7,8 @@
 #   scripts/setup.sh reana    -> .venv-reana  (reana-client + Snakemake 7.32.4, REANA's engine)
 #   scripts/setup.sh rucio    -> .venv-rucio  (Rucio server, for the tests' local data lake)
 #   scripts/setup.sh slurm    -> Debian's slurm-wlm and munge for the tests' cluster (root only)
-#   scripts/setup.sh all      -> these three, .venv-htcondor, and Slurm where the machine allows
+#   scripts/setup.sh browser  -> Debian's chromium and chromium-driver for the catalogue's browser test
+#   scripts/setup.sh all      -> these three, .venv-htcondor, Slurm and Chromium where the machine allows
 #   scripts/setup.sh htcondor -> .venv-htcondor (.venv plus the HTCondor executor plugin) and
 #                                .lab/trixie: a Debian 13 root file system with HTCondor, for the
 #                                opt-in HTCondor test (root only; Debian 12 has no HTCondor)
@@ -66,6 +67,19 @@ install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluste
     fi
     echo "setup: installing slurm-wlm and munge from Debian"
     apt_on_host slurm-wlm slurmctld slurmd slurm-client munge
+}
+
+install_browser() {  # Debian's Chromium and its driver, for the results catalogue's browser test
+    if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+        echo "setup: Chromium and chromedriver are installed"
+        return
+    fi
+    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        echo "setup: cannot install Chromium here (needs root and apt-get); the browser test will say so" >&2
+        return
+    fi
+    echo "setup: installing chromium and chromium-driver from Debian"
+    apt_on_host chromium chromium-driver
 }
 
 debian_mirror() {  # the Debian mirror apt already uses on this machine
@@ -154,6 +168,7 @@ case "${1:-main}" in
     reana) make_env .venv-reana requirements/reana.lock ;;
     rucio) make_env .venv-rucio requirements/rucio-server.lock ;;
     slurm) install_slurm ;;
+    browser) install_browser ;;
     htcondor) make_env .venv-htcondor requirements/htcondor.lock editable; install_htcondor_lab ;;
     apptainer) install_apptainer_lab ;;
     all)
@@ -162,6 +177,7 @@ case "${1:-main}" in
         make_env .venv-rucio requirements/rucio-server.lock
         make_env .venv-htcondor requirements/htcondor.lock editable
         install_slurm
+        install_browser
         ;;
-    *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|htcondor|apptainer|all]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [main|reana|rucio|slurm|browser|htcondor|apptainer|all]" >&2; exit 2 ;;
 esac

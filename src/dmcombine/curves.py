@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from dmcombine import plotting
+from dmcombine import imports, plotting
 from dmcombine.errors import ConfigError
 from dmcombine.planes import PLANES
 from dmcombine.planning.paths import display_path
@@ -21,7 +21,7 @@ def check_plane(path: str, doc: dict[str, Any], style: str) -> None:
     """A file drawn in a plot must be of the plot's plane (parameter and units)."""
     plane = PLANES[STYLE_PLANE[style]]
     poi, x = doc["parameter_of_interest"], doc["x"]
-    if poi["unit"] != plane.poi_unit or x["unit"] != plane.x_unit or (style in ("mediator", "axion") and poi["name"] != plane.poi):
+    if poi["unit"] != plane.poi_unit or x["unit"] != plane.x_unit or (style in ("mediator", "axion", "sd") and poi["name"] != plane.poi):
         raise ConfigError(f"{path}: the {plane.name} plot needs {plane.poi} [{plane.poi_unit}] versus x in "
                           f"[{plane.x_unit}]; this file has {poi['name']} [{poi['unit']}] versus [{x['unit']}]")
 
@@ -85,26 +85,57 @@ def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, An
     return curves
 
 
+def published_curve(path: str, doc: dict[str, Any], styles: dict[str, Any]) -> plotting.Curve:
+    """An imported (published) limit file as a context curve: its label, thin, never "ours"."""
+    label = doc["model"]["assumptions"].get("label") or f"{doc['experiment']} {doc['analysis']}"
+    return plotting.Curve(label, *_xy(doc), False, styles.get(display_path(path)), doc["result"]["kind"],
+                          doc["result"]["confidence_level"], {"assumptions": doc["model"]["assumptions"]})
+
+
+def licence_notes(docs: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """One line per licence of the published curves drawn, with who compiled them."""
+    found: dict[str, set] = {}
+    for _, doc in docs:
+        if imports.is_published(doc):
+            found.setdefault(doc["publication"]["licence"], set()).add(doc["publication"]["digitised_by"])
+    return [f"published curves compiled by {', '.join(sorted(who))}: {licence}" for licence, who in sorted(found.items())]
+
+
 def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], context: list[plotting.Curve],
          pdf: str, png: str, styles: dict[str, Any] | None = None) -> None:
-    """The plot of ``style`` with our limit files ``docs`` and published ``context`` curves, in the
-    styles of the run's style table (by path for limit files; context curves carry theirs)."""
+    """The plot of ``style`` with our limit files and imported (published) ones in ``docs``, and
+    published ``context`` curves, in the styles of the run's style table (by path for limit
+    files; context curves carry theirs)."""
     styles = styles or {}
     for path, doc in docs:
         check_plane(path, doc, style)
+    ours = [(p, d) for p, d in docs if not imports.is_published(d)]
+    published = [(p, d) for p, d in docs if imports.is_published(d)]
+    notes = licence_notes(docs)
     if style in ("si", "sd"):
         plane = PLANES[style]
         ylabel = (rf"{'SI' if style == 'si' else 'SD'} WIMP-nucleon cross-section "
                   rf"$\sigma_{{\mathrm{{{style.upper()}}}}}$ [cm$^2$]")
-        plotting.cross_section_plane(cross_section_curves(docs, styles) + context, pdf, png, title or plane.title, ylabel)
+        curves = cross_section_curves(ours, styles) + context + [published_curve(p, d, styles) for p, d in published]
+        if style == "sd":  # a proton panel and a neutron panel; a result for both nucleons in each
+            panels = {f"WIMP-{n}": [c for c in curves if c.extra.get("assumptions", {}).get("nucleon", n) == n]
+                      for n in ("proton", "neutron")}
+        else:
+            panels = {"": curves}
+        plotting.cross_section_plane(panels, pdf, png, title or plane.title, ylabel, notes)
     elif style in ("sigmav", "sigmav_plane"):
         by_channel: dict[str, list[plotting.Curve]] = {}
-        for channel, curve in sigmav_curves(docs, styles):
+        for channel, curve in sigmav_curves(ours, styles):
             by_channel.setdefault(channel, []).append(curve)
-        plotting.sigmav_plane(by_channel, pdf, png, title)
+        for path, doc in published:
+            channel = doc["model"]["assumptions"].get("channel", "?")
+            if channel in by_channel:  # context only in the panels of our channels
+                by_channel[channel].append(published_curve(path, doc, styles))
+        plotting.sigmav_plane(by_channel, pdf, png, title, notes=notes)
     elif style == "axion":
-        plotting.axion_plane(axion_curves(docs, styles) + context, pdf, png, title)
+        plotting.axion_plane(axion_curves(ours, styles) + context + [published_curve(p, d, styles) for p, d in published],
+                             pdf, png, title)
     elif style == "mediator":
-        plotting.mediator_plane(mediator_curves(docs, styles), pdf, png, title)
+        plotting.mediator_plane(mediator_curves(ours, styles), pdf, png, title)
     else:  # pragma: no cover - the card schema lists the styles
         raise ConfigError(f"unknown plot style {style!r}")

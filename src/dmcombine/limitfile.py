@@ -1,7 +1,9 @@
-"""The standard limit file, version 1: one writer and one reader, both validating.
+"""The standard limit file, versions 1 and 2: one writer and one reader, both validating.
 
-The format is a JSON document described by the JSON Schema shipped in this package
-(``schemas/limit-file-1.json``, ``$id`` ``urn:dmcombine:schema:limit-file:1``). On top of the
+The format is a JSON document described by the JSON Schemas shipped in this package
+(``schemas/limit-file-<n>.json``, ``$id`` ``urn:dmcombine:schema:limit-file:<n>``). Version 2 adds
+the ``publication`` block of imported (published) curves; results recomputed here are written as
+version 1, imports as version 2, and the reader reads both, each against its own schema. On top of the
 schema, :func:`check` enforces what a schema cannot express: equal lengths of the x grid, the limit
 values and the likelihood blocks, a strictly increasing x grid, and finite numbers.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,16 +29,23 @@ from dmcombine.fileio import atomic_write_text
 from dmcombine.planning.strict import loads_json, read_bytes
 
 SCHEMA_PREFIX = "urn:dmcombine:schema:limit-file:"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # what recomputed results are written as
 SCHEMA_ID = f"{SCHEMA_PREFIX}{SCHEMA_VERSION}"
+VERSIONS = (1, 2)  # what the reader reads
+PUBLISHED_VERSION = 2  # imports (method "published") need the publication block
 KINDS = ("observed", "expected", "projected", "discovery")
 
 
-@lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    """The JSON Schema of version 1, as shipped in the package."""
-    text = resources.files("dmcombine").joinpath(f"schemas/limit-file-{SCHEMA_VERSION}.json").read_text("utf-8")
+@cache
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The JSON Schema of a version, as shipped in the package."""
+    text = resources.files("dmcombine").joinpath(f"schemas/limit-file-{version}.json").read_text("utf-8")
     return json.loads(text)
+
+
+def version_of(doc: dict[str, Any]) -> int:
+    """The schema version a (valid) document declares."""
+    return int(doc["schema"][len(SCHEMA_PREFIX):])
 
 
 def header(
@@ -91,13 +100,16 @@ def check(doc: Any, source: str = "<limit file>") -> None:
     if not isinstance(doc, dict):
         raise LimitFileError(f"{source}: a limit file is a JSON object, got {type(doc).__name__}")
     declared = doc.get("schema")
-    if isinstance(declared, str) and declared.startswith(SCHEMA_PREFIX) and declared != SCHEMA_ID:
-        version = declared[len(SCHEMA_PREFIX) :]
-        raise LimitFileError(
-            f"{source}: field 'schema' is {declared!r}, limit-file version {version}; this dmcombine "
-            f"reads version {SCHEMA_VERSION} ({SCHEMA_ID}). Upgrade dmcombine or rewrite the file."
-        )
-    validator = jsonschema.Draft202012Validator(schema())
+    version = SCHEMA_VERSION
+    if isinstance(declared, str) and declared.startswith(SCHEMA_PREFIX):
+        known = {f"{SCHEMA_PREFIX}{v}": v for v in VERSIONS}
+        if declared not in known:
+            raise LimitFileError(
+                f"{source}: field 'schema' is {declared!r}, limit-file version {declared[len(SCHEMA_PREFIX):]}; this "
+                f"dmcombine reads versions {', '.join(map(str, VERSIONS))}. Upgrade dmcombine or rewrite the file."
+            )
+        version = known[declared]
+    validator = jsonschema.Draft202012Validator(schema(version))
     if validator.is_valid(_skeleton(doc)):
         _check_consistency(doc, source)
         return
@@ -110,6 +122,11 @@ def check(doc: Any, source: str = "<limit file>") -> None:
 
 
 def _check_consistency(doc: dict[str, Any], source: str) -> None:
+    published = doc["result"]["method"]["name"] == "published"
+    if published != ("publication" in doc):
+        raise LimitFileError(f"{source}: field /result/method/name is {doc['result']['method']['name']!r} but the "
+                             f"file {'has no' if published else 'has a'} /publication block; an imported curve has "
+                             "both (limit-file version 2), a result of ours neither")
     xs = doc["limit"]["x"]
     n = len(xs)
     if len(doc["limit"]["value"]) != n:

@@ -82,6 +82,8 @@ def _style(curve: Curve, index: int) -> dict[str, Any]:
 def finish_labels(curves: list[Curve]) -> None:
     """Ours: the CL and the kind join the label when they differ among the plot's results;
     "(this work)" when published curves share the plot. Published: "(published)"."""
+    unique = {id(c): c for c in curves}  # a curve drawn in two panels is labelled once
+    curves = list(unique.values())
     ours = [c for c in curves if c.ours]
     cls = {c.cl for c in ours if c.cl is not None}
     kinds = {c.kind for c in ours if c.kind}
@@ -197,8 +199,14 @@ def _save(fig: plt.Figure, pdf: str | Path, png: str | Path) -> None:
     plt.close(fig)
 
 
-def _legend_outside(ax: plt.Axes) -> None:
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+def _notes_title(notes: list[str] | None) -> dict[str, Any]:
+    """Licences of the published curves drawn (e.g. a non-commercial, share-alike layer), as the
+    legend's title: said on the plot, never over the data."""
+    return {"title": "\n".join(notes), "title_fontsize": 9, "alignment": "left"} if notes else {}
+
+
+def _legend_outside(ax: plt.Axes, notes: list[str] | None = None) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **_notes_title(notes))
 
 
 def _log_axes(ax: plt.Axes, xlabel: str, ylabel: str, title: str = "") -> None:
@@ -212,7 +220,7 @@ def _log_axes(ax: plt.Axes, xlabel: str, ylabel: str, title: str = "") -> None:
 
 
 def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str,
-                 thermal_relic_cm3_s: float = 2.2e-26) -> None:
+                 thermal_relic_cm3_s: float = 2.2e-26, notes: list[str] | None = None) -> None:
     """⟨σv⟩ versus mass: one panel per channel in a fixed order, shared axes, one legend outside
     the panels, the thermal-relic line labelled with its convention."""
     channels = channel_order(list(curves_by_channel))
@@ -221,7 +229,7 @@ def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png
     ncols = 2 if len(channels) > 1 else 1
     nrows = (len(channels) + ncols - 1) // ncols
     with plt.rc_context({"font.size": 13, "axes.titlesize": 14, "legend.fontsize": 10}):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 4.0 * nrows + 1.2), layout="constrained",
+        fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols + 5.5, 4.0 * nrows + 0.6), layout="constrained",
                                  squeeze=False, sharex=True, sharey=True)
         seen: set[str] = set()
         for ax, channel in zip(axes.flat, channels):
@@ -236,30 +244,37 @@ def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png
         for ax in list(axes.flat)[len(channels):]:
             ax.set_visible(False)
         first = axes.flat[0]
-        first.set_xlim(*fit_log_range([c.x for c in every], 0.05))
-        first.set_ylim(*fit_log_range([c.y for c in every] + [np.array([thermal_relic_cm3_s])]))
+        ours = [c for c in every if c.ours] or every
+        xlim = fit_log_range([c.x for c in ours], 0.05)
+        first.set_xlim(*xlim)
+        first.set_ylim(*fit_log_range([_within(c, xlim) for c in every] + [np.array([thermal_relic_cm3_s])]))
         handles, labels = [], []
         for ax in axes.flat:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 if label not in labels:
                     handles.append(handle)
                     labels.append(label)
-        fig.suptitle(title)
-        fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+        fig.suptitle(title, x=0.02, ha="left")
+        fig.legend(handles, labels, loc="outside right upper", frameon=False, **_notes_title(notes))
         _save(fig, pdf, png)
 
 
-def cross_section_plane(curves: list[Curve], pdf: str | Path, png: str | Path, title: str, ylabel: str) -> None:
-    """A WIMP-nucleon cross-section versus WIMP mass, log-log, framed on our results."""
-    finish_labels(curves)
+def cross_section_plane(panels: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str, ylabel: str,
+                        notes: list[str] | None = None) -> None:
+    """A WIMP-nucleon cross-section versus WIMP mass, log-log, framed on our results; one panel per
+    entry of ``panels`` (e.g. proton and neutron), each with its legend outside."""
+    every = [c for curves in panels.values() for c in curves]
+    finish_labels(every)
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10}):
-        fig, ax = plt.subplots(figsize=(13, 6.4), layout="constrained")
-        fit_axes(ax, curves)
-        floor = ax.get_ylim()[0] / 10
-        for i, curve in enumerate(curves):
-            draw_curve(ax, curve, i, floor=floor)
-        _log_axes(ax, r"WIMP mass $m_\chi$ [GeV]", ylabel, title)
-        _legend_outside(ax)
+        fig, axes = plt.subplots(len(panels), 1, figsize=(13, 6.4 * len(panels) + (0.4 if notes else 0)),
+                                 layout="constrained", squeeze=False)
+        for ax, (name, curves) in zip(axes[:, 0], panels.items()):
+            fit_axes(ax, curves)
+            floor = ax.get_ylim()[0] / 10
+            for i, curve in enumerate(curves):
+                draw_curve(ax, curve, i, floor=floor)
+            _log_axes(ax, r"WIMP mass $m_\chi$ [GeV]", ylabel, f"{title}: {name}" if name else title)
+            _legend_outside(ax, notes)
         _save(fig, pdf, png)
 
 

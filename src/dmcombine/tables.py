@@ -63,12 +63,12 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
     return x[order], y[order]
 
 
-PROVENANCE_COLUMNS = ("plot", "curve", "kind", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
+PROVENANCE_COLUMNS = ("plot", "curve", "kind", "licence", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
 
 
-def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, Any]]) -> list[dict[str, str]]:
-    """One row per curve: our limit files, then the published context curves, given as
-    (plane, label, paper, catalogue entry)."""
+def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, str, Any]]) -> list[dict[str, str]]:
+    """One row per curve: our limit files and imported ones (with their licence), then the
+    published context curves, given as (plane, label, paper, licence, catalogue entry)."""
     from dmcombine import limitfile
     from dmcombine.planes import plane_of
     from dmcombine.planning.paths import display_path
@@ -82,10 +82,15 @@ def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, Any]])
         assumptions = {k: v for k, v in doc["model"]["assumptions"].items() if not isinstance(v, (list, dict)) or k in ("halo", "couplings")}
         plane = plane_of(doc["parameter_of_interest"]["name"])
         channel = doc["model"]["assumptions"].get("channel")
+        published = doc["result"]["method"]["name"] == "published"
+        source = doc.get("publication", {})
         rows.append({
             "plot": plane.name if plane else doc["parameter_of_interest"]["name"],
-            "curve": f"{doc['experiment']} [{doc['model']['variant']}]" + (f" {channel}" if channel else ""),
-            "kind": f"{doc['result']['kind']} (dmcombine), {100 * doc['result']['confidence_level']:g}% CL",
+            "curve": (doc["model"]["assumptions"].get("label", doc["experiment"]) if published else
+                      f"{doc['experiment']} [{doc['model']['variant']}]") + (f" {channel}" if channel else ""),
+            "kind": f"{doc['result']['kind']} ({'published, imported' if published else 'this work'}), "
+                    f"{100 * doc['result']['confidence_level']:g}% CL",
+            "licence": f"{source['licence']} (compiled by {source['digitised_by']})" if published else "this work",
             "experiment": doc["experiment"],
             "paper": refs,
             "file": display_path(path),
@@ -93,11 +98,12 @@ def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, Any]])
             "input_dids": dids,
             "assumptions": json.dumps(assumptions, sort_keys=True),
         })
-    for plane, label, paper, entry in contexts:
+    for plane, label, paper, licence, entry in contexts:
         rows.append({
             "plot": plane,
             "curve": label,
             "kind": "published (context)",
+            "licence": licence,
             "experiment": label,
             "paper": paper,
             "file": entry.path,

@@ -21,7 +21,7 @@ def test_validate_and_csv(tmp_path: Path) -> None:
     limitfile.write(path, example())
     runner = CliRunner()
     result = runner.invoke(main, ["limitfile", "validate", str(path)])
-    assert result.exit_code == 0 and "valid (Toy, observed, 3 points)" in result.output
+    assert result.exit_code == 0 and "valid limit-file version 1 (Toy, observed, 3 points)" in result.output
     result = runner.invoke(main, ["limitfile", "csv", str(path)])
     assert result.exit_code == 0 and result.output.startswith("mass [GeV],sigma_si_nucleon [cm^2]\n20.0,")
 

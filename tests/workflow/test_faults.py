@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -247,6 +248,25 @@ def by_hand(*argv: str) -> Callable[[Workspace], tuple[int, str]]:
     return lambda ws: ws.run(list(argv))
 
 
+IMPORT_SPEC = {"format": "text", "plane": "si", "kind": "observed", "experiment": "Toy", "analysis": "a test curve",
+               "label": "Toy 2026", "digitised_by": "a test", "licence": "CC0", "layer": "test", "confidence_level": 0.9,
+               "units": {"x": "GeV", "value": "cm^2"}, "references": [{"citation": "Toy Collaboration (2026)"}]}
+
+
+def bad_import(table: bytes, drop: tuple[str, ...] = (), **change: object) -> Callable[[Workspace], tuple[int, str]]:
+    """``dmcombine limitfile import`` of a user's table with a spec changed from a good one."""
+    def provoke(ws: Workspace) -> tuple[int, str]:
+        spec = {k: v for k, v in {**IMPORT_SPEC, **change}.items() if k not in drop}
+        ws.user_file("spec.yaml", yaml.safe_dump({"bad": spec}).encode())
+        ws.user_file("table.txt", table)
+        return ws.run(["limitfile", "import", "--spec", "user/spec.yaml", "--input", "user/table.txt",
+                       "--output", "results/imported/bad/limit.json"])
+    return provoke
+
+
+GOOD_TABLE = b"# mass [GeV]  sigma [cm^2]\n10 1e-45\n100 1e-46\n1000 1e-45\n"
+
+
 def no_rucio_config(ws: Workspace) -> tuple[int, str]:
     env = {"RUCIO_CONFIG": str(ws.root / "user/no-such-rucio.cfg"), "RUCIO_HOME": str(ws.root / "user")}
     return ws.fetch(DS50_SUMMARY, Checksums.of_bytes(ws.input_bytes(DS50, "summary")), env)
@@ -277,7 +297,7 @@ class Fault:
         return f"| {self.number} | {self.category} | {self.case} | {pieces} | {checked} | `test_faults::test_fault` |"
 
 
-FAULTS = [
+FAULTS = [  # new cases go at the end (their number is their place; the scenario rows follow)
     # config: the workflow refuses before any job starts
     Fault("config", "points: 1.5", workflow_config("darkside50: {mass_grid_gev: {min: 10, max: 10000, points: 1.5}}"),
           ("mass_grid_gev", "points", "1.5", "integer"), True),
@@ -365,8 +385,8 @@ FAULTS = [
     Fault("physics", "the Galactic Centre never below the horizon", lambda ws: ws.dmcombine(
         KM3NET, card=lambda c: c["config"]["detector"].update(latitude_deg=-70.0)), ("never reaches zenith 90",)),
     # limit files handed to the combination
-    Fault("limit files", "schema version from the future", mutated_member("schema", "urn:dmcombine:schema:limit-file:2"),
-          ("user/10yr.json", "limit-file version 2; this dmcombine reads version 1")),
+    Fault("limit files", "schema version from the future", mutated_member("schema", "urn:dmcombine:schema:limit-file:3"),
+          ("user/10yr.json", "limit-file version 3; this dmcombine reads versions 1, 2")),
     Fault("limit files", "missing likelihood block", mutated_member("likelihood", KeyError),
           ("user/10yr.json", "'likelihood' is a required property")),
     Fault("limit files", "inconsistent grid lengths", mutated_member("limit/value", lambda v: v[:-1]),
@@ -517,6 +537,26 @@ FAULTS = [
     Fault("data lake", "no Rucio client configuration at all", no_rucio_config, (DS50_SUMMARY, "failed")),
     Fault("execution", "disk full while rewriting a result", disk_full,
           ("results/darkside50/published/limit.json", "No space left on device", "the previous file")),
+    # published curves imported as limit files (dmcombine limitfile import, the imports section)
+    Fault("imports", "no units for a two-column table", bad_import(GOOD_TABLE, drop=("units",)),
+          ("bad.units.x", "user/table.txt names no unit")),
+    Fault("imports", "a mass unit that is not one", bad_import(GOOD_TABLE, units={"x": "kg", "value": "cm^2"}),
+          ("unit 'kg' is not a unit of GeV", "accepted: GeV, TeV")),
+    Fault("imports", "x not increasing", bad_import(b"10 1e-45\n100 1e-46\n50 1e-45\n"),
+          ("user/table.txt", "data row 3", "x 50 does not increase", "strictly increasing")),
+    Fault("imports", "NaN in the table", bad_import(b"10 1e-45\n100 nan\n1000 1e-45\n"),
+          ("user/table.txt", "data row 2", "value is nan", "finite number")),
+    Fault("imports", "a negative cross-section", bad_import(b"10 1e-45\n100 -1e-46\n1000 1e-45\n"),
+          ("user/table.txt", "data row 2", "value -1e-46 is not positive")),
+    Fault("imports", "no reference", bad_import(GOOD_TABLE, drop=("references",)),
+          ("bad.references", "a published curve needs its paper")),
+    Fault("imports", "a malformed ECSV header", bad_import(b"# %ECSV 0.9\n# ---\n# datatype: [oops\nmass sigmav\n1 2\n",
+                                                          format="ecsv", units={}),
+          ("user/table.txt", "malformed ECSV header")),
+    Fault("imports", "a table that is not two columns", bad_import(b"10 1e-45 3\n"),
+          ("user/table.txt", "line 1", "3 columns, expected 2")),
+    Fault("imports", "an unknown plane", bad_import(GOOD_TABLE, plane="mediator"),
+          ("user/spec.yaml", "bad.plane", "'mediator' is not one of")),
 ]
 
 

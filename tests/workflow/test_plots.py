@@ -20,8 +20,9 @@ def _signature(curve: dict) -> tuple:
 
 
 def _plots(default_run: Path) -> dict[str, dict]:
-    plots = {str(p.relative_to(default_run)): manifest_of(p) for p in sorted((default_run / "results").rglob("*.png"))}
-    assert len(plots) >= 8, sorted(plots)  # four summary planes, three Fermi-LAT sets, KM3NeT
+    plots = {str(p.relative_to(default_run)): manifest_of(p) for p in sorted((default_run / "results").rglob("*.png"))
+             if "catalogue" not in p.parts}  # the catalogue holds copies and browser screenshots
+    assert len(plots) >= 9, sorted(plots)  # five summary planes, three Fermi-LAT sets, KM3NeT
     return plots
 
 

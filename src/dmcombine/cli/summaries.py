@@ -12,10 +12,10 @@ from dmcombine.cli.options import card_option, card_reads, output_option, parse_
 log = logging.getLogger("dmcombine")
 
 
-def _published(paths: dict[str, str]) -> None:
+def _published(paths: dict[str, str] | list[str]) -> None:
     from dmcombine.fileio import publish
 
-    for public in publish(list(paths.values())):
+    for public in publish(list(paths.values()) if isinstance(paths, dict) else paths):
         log.info("published %s", public)
 
 
@@ -57,11 +57,32 @@ def provenance_table(card_path: str, outputs: tuple[str, ...]) -> None:
     contexts = []
     for role, curve in card["config"]["context"].items():
         inputs.read(role)  # verified against its checksums
-        contexts.append((role.split(".")[1], curve["label"], curve["paper"], inputs.entry(role)))
+        contexts.append((role.split(".")[1], curve["label"], curve["paper"], curve["licence"], inputs.entry(role)))
     rows = tables.provenance_rows(card["files"], contexts)
     tables.write_provenance(rows, paths["csv"], paths["md"])
     _published(paths)
     log.info("wrote %s and %s (%d curves)", paths["csv"], paths["md"], len(rows))
+
+
+@click.command("results-catalogue")
+@card_option
+@output_option
+def results_catalogue(card_path: str, outputs: tuple[str, ...]) -> None:
+    """The browsable results catalogue (index role: results/catalogue/index.html, with every page beside it)."""
+    from pathlib import Path
+
+    from dmcombine import site
+    from dmcombine.planning import cards
+    from dmcombine.provenance import git_commit
+
+    card = cards.read(card_path, "site")
+    paths = parse_outputs(outputs, ["index"], card_reads(card))
+    out = Path(paths["index"]).parent
+    files = [p for p in card["files"] if p.endswith(".json")]
+    plots = [p for p in card["files"] if p.endswith(".png")]
+    written = site.build(files, plots, card["config"]["datasets"], card["config"]["styles"], out, git_commit())
+    _published([str(p) for p in written if str(p) != paths["index"]] + [paths["index"]])  # the index last
+    log.info("wrote %s: %d files (%d limit files)", out, len(written), len(files))
 
 
 @click.command("hepdata")
@@ -80,4 +101,4 @@ def hepdata_export(card_path: str, outputs: tuple[str, ...]) -> None:
     log.info("wrote %s: %d table(s), valid for hepdata-validator", paths["submission"], n)
 
 
-COMMANDS = (plot, provenance_table, hepdata_export)
+COMMANDS = (plot, provenance_table, hepdata_export, results_catalogue)

@@ -13,10 +13,12 @@ from dmcombine.planning.model import Input, Job, LimitOutput, Output, Resources
 
 RESOURCES = {
     "fetch_input": Resources(mem_mb=500, runtime_min=10),
+    "limitfile_import": Resources(mem_mb=500, runtime_min=5),
     "combine": Resources(mem_mb=1000, runtime_min=5),
     "summary_plot": Resources(mem_mb=1000, runtime_min=5),
     "summary_provenance": Resources(mem_mb=500, runtime_min=5),
     "hepdata_export": Resources(mem_mb=1000, runtime_min=5),
+    "results_catalogue": Resources(mem_mb=1000, runtime_min=10),
 }
 PLOT_STYLE = {"sigmav": "sigmav_plane"}  # the ⟨σv⟩ plane has one panel per channel
 
@@ -35,6 +37,24 @@ def _fetch_jobs(jobs: List[Job], ctx: Context) -> List[Job]:
             outputs={"input": Output(f"resources/inputs/{scope}/{name}")},
         ))
     return fetches
+
+
+def _import_jobs(ctx: Context) -> List[Job]:
+    """One job per published curve of ``imports`` whose layer is shown: the curve as a limit file."""
+    hidden = set(ctx.config["summary"]["hide_layers"])
+    jobs = []
+    for name, spec in sorted(ctx.config["imports"].items()):
+        if spec["layer"] in hidden:
+            continue
+        table = ctx.did(spec["did"], f"imports.{name}.did")
+        jobs.append(Job(
+            rule="limitfile_import", kind="import", wildcards={"name": name}, config={"name": name, **spec},
+            inputs={"table": table},
+            outputs={"limit": LimitOutput(f"results/imported/{name}/limit.json", experiment=spec["experiment"],
+                                          plane=spec["plane"], kind=spec["kind"], plotted=True, representative=False,
+                                          combinable=False)},
+        ))
+    return jobs
 
 
 def _kinds_combine(kinds: List[str]) -> bool:
@@ -130,7 +150,7 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
         context_inputs.update(inputs)
         for role, label in labels.items():
             entry = ctx.catalogue.get(inputs[role].did)
-            context[role] = {"label": label, "paper": entry.paper if entry else ""}
+            context[role] = {"label": label, "paper": entry.paper if entry else "", "licence": entry.licence if entry else ""}
         files += plotted[plane]
         summaries.append(Job(
             rule="summary_plot", kind="plot", wildcards={"plane": plane},
@@ -146,7 +166,18 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
             inputs=context_inputs, depends=files,
             outputs={"csv": Output("results/summary/provenance.csv"), "md": Output("results/summary/provenance.md")},
         ))
-    every = [o.path for job in jobs for o in job.limit_outputs()]
+    every = [o.path for job in jobs if job.kind != "import" for o in job.limit_outputs()]  # ours only
+    everything = [o.path for job in jobs for o in job.limit_outputs()]
+    if everything:
+        used = sorted({i.did for job in jobs for i in job.inputs.values()})
+        plots = [o.path for job in summaries if job.rule == "summary_plot" for o in job.outputs.values() if o.path.endswith(".png")]
+        summaries.append(Job(
+            rule="results_catalogue", kind="site", wildcards={},
+            config={"datasets": {did: {"licence": ctx.catalogue[did].licence, "paper": ctx.catalogue[did].paper,
+                                       "origin": ctx.catalogue[did].origin, "path": ctx.catalogue[did].path}
+                                 for did in used if did in ctx.catalogue}},
+            depends=everything + plots,
+            outputs={"index": Output("results/catalogue/index.html")}))
     if every:
         summaries.append(Job(rule="hepdata_export", kind="hepdata", wildcards={}, config={}, depends=every,
                              outputs={"submission": Output("results/hepdata/submission.tar.gz")}))
@@ -155,6 +186,7 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
 
 def add_shared_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> Tuple[List[Job], Dict[str, Resources]]:
     """The experiments' jobs followed by the shared ones."""
+    jobs = jobs + _import_jobs(ctx)
     combos = _combination_jobs(jobs, ctx, notes)
     everything = jobs + combos
     everything += _summary_jobs(everything, ctx, notes)

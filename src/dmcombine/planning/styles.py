@@ -48,9 +48,16 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
     """The style of every limit file of the run, by its public path."""
     styles: Dict[str, Dict[str, Any]] = {}
     variations: Dict[str, List[Tuple[Any, ...]]] = {}
+    imported: Dict[str, List[str]] = {}  # plane -> labels of its published curves, in order
     for job in jobs:
         for role, output in job.outputs.items():
             if not hasattr(output, "plane"):
+                continue
+            if job.rule == "limitfile_import":  # published: the context palette, thin, one colour per label
+                labels = imported.setdefault(output.plane, [])
+                if job.config["label"] not in labels:
+                    labels.append(job.config["label"])
+                styles[output.path] = _context_style(f"import {job.config['label']}", labels.index(job.config["label"]))
                 continue
             if job.rule == "combine":
                 styles[output.path] = {"key": f"combination {job.wildcards['group']}", "color": COMBINATION,
@@ -73,6 +80,12 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
                 "width": OURS_WIDTH, "fill": False,
             }
     return styles
+
+
+def _context_style(key: str, index: int) -> Dict[str, Any]:
+    """The index-th published curve: thin, the muted palette, then markers once it is used up."""
+    return {"key": key, "color": TOL_MUTED[index % len(TOL_MUTED)], "line": "solid",
+            "marker": MARKERS[(index // len(TOL_MUTED)) % len(MARKERS)], "width": CONTEXT_WIDTH, "fill": False}
 
 
 def context_styles(context: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Dict[str, Any]]:

@@ -54,6 +54,9 @@ def config_schema(root: str = ".") -> Dict[str, Any]:
     return schemas.with_definitions(shared, *extra)
 
 
+IMPORTS_FILE = "config/imports.yaml"  # the published curves every run imports (overridable per import)
+
+
 def default_block(name: str) -> Dict[str, Any]:
     """An experiment's default configuration (its ``config.yaml``)."""
     return copy.deepcopy(schemas.package_yaml(package(name), "config.yaml")) or {}
@@ -75,6 +78,12 @@ def resolve_config(config: Dict[str, Any], configfiles: Sequence[str] = (), root
             del resolved[name]
             if notes is not None:
                 notes.append(f"config: {name} is not in experiments, its block is ignored")
+    # the shared imports (config/imports.yaml) under the user's: a user's block adds or overrides imports
+    shared_imports = os.path.join(root, IMPORTS_FILE)
+    if os.path.isfile(shared_imports):
+        defaults = load_yaml(shared_imports, "imports file", error=PlanError) or {}
+        block = resolved.get("imports", {})
+        resolved["imports"] = merge(defaults.get("imports", {}), block) if isinstance(block, dict) else block
     schemas.validate(resolved, config_schema(root), "Error in the configuration", set_default=True, error=PlanError)
     return resolved
 
@@ -212,6 +221,8 @@ def _add_styles(jobs: List[Job], config: Dict[str, Any]) -> None:
     results = styles.result_styles(jobs, EXPERIMENTS)
     context = styles.context_styles(config["summary"]["context"])
     for job in jobs:
+        if job.kind == "site":
+            job.config["styles"] = {path: results[path] for path in job.depends if path in results}
         if job.kind == "plot":
             drawn = {path: results[path] for path in job.depends if path in results}
             drawn.update({role: context[job.inputs[role].did] for role in job.config.get("context_labels", {})

@@ -39,7 +39,7 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
                 "mediator_expected": LimitOutput(f"{folder}/mediator_expected.json", plane="mediator", kind="expected",
                                                  combinable=False),
                 "dd_observed": LimitOutput(f"{folder}/dd_observed.json", plane="si" if vector else "sd", kind="observed",
-                                           plotted=vector, combinable=False),
+                                           plotted=True, combinable=False),
                 "root": Output(f"{folder}/limits.root"),
             },
         ))

@@ -1,0 +1,311 @@
+"""Published curves as standard limit files (version 2, result method "published").
+
+A published curve (a digitised figure, a collaboration's data table) becomes a limit file that
+says what it is: kind (observed, expected, projected, discovery), confidence level, method
+"published" (never passed off as recomputed), the references, who digitised it, the figure or
+table, its licence, the format and units it came in, and its input by DID and checksums. Units are
+converted to the plane's (TeV -> GeV, pb -> cm², ...). The limit file has no likelihood
+(``not_available``): published curves are drawn, never combined.
+
+Readers:
+
+- ``text`` / ``csv``: two numeric columns (white space or commas, ``#`` comments), units declared
+  in the import's ``units``;
+- ``ecsv``: astropy's ECSV with metadata (M. Hütten's DMbounds files): units from the column
+  header, reference, DOI, arXiv, figure, channel and confidence level from the metadata. The
+  DMbounds line ``{confidence        "0.95"}`` lacks its colon in every file: astropy then keeps a
+  key ``confidence        "0.95"`` with no value; the level is recovered from that line and the
+  file's ``publication.notes`` say so (never a silent default);
+- ``hepdata``: one HEPData table (YAML or JSON, ``independent_variables`` and
+  ``dependent_variables``, as hepdata_lib writes and HEPData serves), units from its headers.
+
+Every check names the file (or the import's config key), the line or field and what was expected:
+unknown or unconvertible units, x not strictly increasing, NaN, non-positive values, no reference,
+a malformed header, an unknown plane.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+import yaml
+
+from dmcombine.errors import ConfigError, InputFormatError
+from dmcombine.limitfile import PUBLISHED_VERSION, SCHEMA_PREFIX
+from dmcombine.planes import PLANES
+
+# The quantities of each plane an import can target: x (name, label) and the parameter (label).
+QUANTITIES = {
+    "si": ("dm_mass", "WIMP mass", "SI WIMP-nucleon cross-section"),
+    "sd": ("dm_mass", "WIMP mass", "SD WIMP-nucleon cross-section"),
+    "sigmav": ("dm_mass", "dark-matter mass", "velocity-averaged annihilation cross-section"),
+    "axion": ("axion_mass", "axion mass m_a", "axion-photon coupling |g_a gamma gamma|"),
+}
+# Accepted unit spellings and their factor to the plane's unit. Written out rather than parsed:
+# in general-purpose unit parsers "pb" is a picobit, not a picobarn.
+UNITS = {
+    "GeV": {"GeV": 1.0, "TeV": 1e3, "MeV": 1e-3, "keV": 1e-6, "eV": 1e-9},
+    "eV": {"eV": 1.0, "meV": 1e-3, "ueV": 1e-6, "µeV": 1e-6, "μeV": 1e-6, "neV": 1e-9, "GeV": 1e9},
+    "cm^2": {"cm^2": 1.0, "cm2": 1.0, "pb": 1e-36, "fb": 1e-39, "ab": 1e-42, "zb": 1e-45, "yb": 1e-48},
+    "cm^3/s": {"cm^3/s": 1.0, "cm3/s": 1.0, "cm3s-1": 1.0, "cm3 s-1": 1.0, "cm^3 s^-1": 1.0},
+    "GeV^-1": {"GeV^-1": 1.0, "GeV-1": 1.0, "1/GeV": 1.0},
+}
+# Channel spellings of published files -> ours.
+CHANNELS = {"ww": "ww", "bb": "bb", "tautau": "tautau", "mumu": "mumu", "ee": "ee", "zz": "zz", "hh": "hh",
+            "tt": "tt", "gg": "gg", "cc": "cc", "nunu": "nunu", "tau": "tautau", "mu": "mumu", "b": "bb", "w": "ww"}
+_CONFIDENCE_LINE = re.compile(r'^#\s*-\s*\{confidence\s+"([0-9.eE+-]+)"\s*\}\s*$', re.MULTILINE)
+
+
+class ImportError_(InputFormatError):
+    """A published curve could not be imported (named for what it is, not Python's ImportError)."""
+
+
+def factor(unit: str, target: str, where: str) -> float:
+    """The factor from ``unit`` to the plane's ``target`` unit."""
+    table = UNITS[target]
+    if unit not in table:
+        raise ConfigError(f"{where}: unit {unit!r} is not a unit of {target}; accepted: {', '.join(table)}")
+    return table[unit]
+
+
+def reorder(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Rows sorted by x (only where an import says ``reorder_rows: true``), with a note naming the
+    rows that were out of order; equal x values stay an error."""
+    order = np.argsort(x, kind="stable")
+    moved = np.flatnonzero(order != np.arange(len(x)))
+    notes = [f"data rows {', '.join(str(i + 1) for i in moved[:8])} of the file were out of order in x; "
+             "sorted by x (reorder_rows: true)"] if len(moved) else []
+    return x[order], y[order], notes
+
+
+def _check_curve(x: np.ndarray, y: np.ndarray, source: str, first_line: int = 1, ordered: bool = True) -> None:
+    if len(x) < 2:
+        raise ImportError_(f"{source}: {len(x)} data row(s); a curve needs at least 2")
+    for name, values in (("x", x), ("value", y)):
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: {name} is {values[bad[0]]}, expected a finite number")
+    bad = np.flatnonzero(y <= 0)
+    if len(bad):
+        raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: value {y[bad[0]]:g} is not positive "
+                           "(a cross-section, coupling or rate limit is > 0)")
+    bad = np.flatnonzero(x <= 0)
+    if len(bad):
+        raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: x {x[bad[0]]:g} is not positive (a mass is > 0)")
+    if ordered:
+        check_increasing(x, source, first_line)
+
+
+def check_increasing(x: np.ndarray, source: str, first_line: int = 1) -> None:
+    back = np.flatnonzero(np.diff(x) <= 0)
+    if len(back):
+        i = int(back[0]) + 1
+        raise ImportError_(f"{source}: data row {first_line + i}: x {x[i]:g} does not increase (after {x[i - 1]:g}); "
+                           "expected x strictly increasing")
+
+
+def read_text(data: bytes, source: str, ordered: bool = True) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Two numeric columns: white space or commas, '#' comments."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{source}: not UTF-8 text ({exc})") from None
+    xs, ys, first = [], [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            continue
+        fields = [f for f in re.split(r"[,\s]+", body) if f]
+        try:
+            values = [float(f) for f in fields]
+        except ValueError:
+            raise ImportError_(f"{source}: line {number}: {body[:60]!r} is not two numbers (a header must start with '#')") from None
+        if len(values) != 2:
+            raise ImportError_(f"{source}: line {number}: {len(values)} columns, expected 2 (x, value)")
+        first = first or number
+        xs.append(values[0])
+        ys.append(values[1])
+    x, y = np.array(xs), np.array(ys)
+    _check_curve(x, y, source, first or 1, ordered)
+    return x, y, {}
+
+
+def read_ecsv(data: bytes, source: str, ordered: bool = True) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """An ECSV table with two columns (mass, limit) and metadata (DMbounds)."""
+    from astropy.table import Table
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{source}: not UTF-8 text ({exc})") from None
+    if not text.startswith("# %ECSV"):
+        raise ImportError_(f"{source}: line 1: expected an ECSV header '# %ECSV <version>'")
+    try:
+        table = Table.read(text, format="ascii.ecsv")
+    except Exception as exc:  # astropy raises many kinds for a bad header
+        raise ImportError_(f"{source}: malformed ECSV header: {str(exc).splitlines()[0]}") from None
+    if len(table.columns) != 2:
+        raise ImportError_(f"{source}: {len(table.columns)} columns, expected 2 (mass, limit)")
+    meta = {str(k): v for k, v in table.meta.items() if v is not None}
+    notes = []
+    if "confidence" not in meta:
+        match = _CONFIDENCE_LINE.search(text)
+        if match:
+            meta["confidence"] = match.group(1)
+            notes.append(f'the header line {{confidence "{match.group(1)}"}} lacks its colon; '
+                         f"the confidence level {match.group(1)} was read from it")
+    columns = list(table.columns.values())
+    units = [str(c.unit) if c.unit is not None else "" for c in columns]
+    raw_units = re.findall(r"\{name:\s*\w+\s*,\s*unit:\s*([^,\s]+)", text)  # as the file spells them
+    meta["units"] = raw_units if len(raw_units) == 2 else units
+    meta["notes"] = notes
+    # float32 columns: through their shortest decimal form, as the file writes them (no 0.19638599 for 0.196386)
+    x = np.array([float(str(v)) for v in columns[0]], dtype=float)
+    y = np.array([float(str(v)) for v in columns[1]], dtype=float)
+    first = next(i for i, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.startswith("#")) + 1
+    _check_curve(x, y, source, first, ordered)
+    return x, y, meta
+
+
+def read_hepdata(data: bytes, source: str, dependent: int = 0, ordered: bool = True) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """One HEPData table (YAML or JSON): the first independent variable and one dependent one."""
+    try:
+        doc = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ImportError_(f"{source}: not a HEPData table (YAML or JSON): {str(exc).splitlines()[0]}") from None
+    if not isinstance(doc, dict) or "independent_variables" not in doc or "dependent_variables" not in doc:
+        raise ImportError_(f"{source}: not a HEPData table: expected 'independent_variables' and 'dependent_variables'")
+    try:
+        xvar = doc["independent_variables"][0]
+        yvar = doc["dependent_variables"][dependent]
+        x = np.array([v["value"] if "value" in v else math.sqrt(v["low"] * v["high"]) for v in xvar["values"]], float)
+        y = np.array([v["value"] for v in yvar["values"]], float)
+        units = [str(xvar["header"].get("units", "")), str(yvar["header"].get("units", ""))]
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        raise ImportError_(f"{source}: malformed HEPData table (dependent variable {dependent}): {exc!r}") from None
+    if len(x) != len(y):
+        raise ImportError_(f"{source}: {len(x)} x values but {len(y)} values of dependent variable {dependent}")
+    qualifiers = {q.get("name"): q.get("value") for q in yvar.get("qualifiers", []) if isinstance(q, dict)}
+    _check_curve(x, y, source, 1, ordered)
+    return x, y, {"units": units, "qualifiers": qualifiers, "description": doc.get("description", ""), "notes": []}
+
+
+def _cl_from(meta: dict[str, Any], spec: dict[str, Any], where: str, source: str) -> float:
+    configured = spec.get("confidence_level")
+    found = meta.get("confidence") or (meta.get("qualifiers") or {}).get("CL")
+    if found is not None:
+        try:
+            level = float(str(found).strip().rstrip("%"))
+        except ValueError:
+            raise ImportError_(f"{source}: confidence level {found!r} is not a number") from None
+        level = level / 100 if level > 1 else level
+        if configured is not None and abs(configured - level) > 1e-9:
+            raise ConfigError(f"{where}.confidence_level: {configured} but {source} says {level}")
+        return level
+    if configured is None:
+        raise ConfigError(f"{where}.confidence_level: {source} names no confidence level; give it in the config")
+    return float(configured)
+
+
+def convert(spec: dict[str, Any], data: bytes, source: str, input_record: dict[str, Any], name: str) -> dict[str, Any]:
+    """The limit file (version 2) of the import ``name`` whose config block is ``spec``."""
+    where = f"imports.{name}"
+    plane = spec["plane"]
+    if plane not in QUANTITIES:
+        raise ConfigError(f"{where}.plane: {plane!r} cannot be imported; planes: {', '.join(QUANTITIES)}")
+    fmt = spec["format"]
+    ordered = not spec.get("reorder_rows", False)
+    if fmt in ("text", "csv"):
+        x, y, meta = read_text(data, source, ordered)
+    elif fmt == "ecsv":
+        x, y, meta = read_ecsv(data, source, ordered)
+    else:
+        x, y, meta = read_hepdata(data, source, int(spec.get("hepdata_dependent", 0)), ordered)
+    if not ordered:
+        x, y, moved = reorder(x, y)
+        check_increasing(x, f"{source} (sorted)")
+        meta["notes"] = list(meta.get("notes") or []) + moved
+    target = PLANES[plane]
+    units = spec.get("units") or {}
+    file_units = meta.get("units") or ["", ""]
+    x_unit = units.get("x") or file_units[0]
+    y_unit = units.get("value") or file_units[1]
+    for key, unit in (("x", x_unit), ("value", y_unit)):
+        if not unit:
+            raise ConfigError(f"{where}.units.{key}: {source} names no unit; give it in the config")
+    x = x * factor(x_unit, target.x_unit, f"{where}.units.x ({source})")
+    y = y * factor(y_unit, target.poi_unit, f"{where}.units.value ({source})")
+    references = list(spec.get("references") or [])
+    if not references and meta.get("reference"):
+        ref: dict[str, Any] = {"citation": f"{spec['experiment']} ({meta.get('year', '')}): {meta['reference']}"}
+        if meta.get("arxiv"):
+            ref["arxiv"] = str(meta["arxiv"])
+        if meta.get("doi"):
+            ref["doi"] = str(meta["doi"])
+        references = [ref]
+    if not references:
+        raise ConfigError(f"{where}.references: none given and {source} names none; a published curve needs its paper")
+    assumptions = dict(spec.get("assumptions") or {})
+    if plane == "sigmav":
+        channel = spec.get("channel") or CHANNELS.get(str(meta.get("channel", "")).lower())
+        if not channel:
+            raise ConfigError(f"{where}.channel: {source} names no channel we know ({meta.get('channel')!r}); give it")
+        assumptions.setdefault("channel", channel)
+        assumptions.setdefault("self_conjugate", True)
+    for key in ("instrument", "source", "obs_time", "dmfraction", "year"):
+        if meta.get(key) not in (None, ""):
+            assumptions.setdefault(key, str(meta[key]))
+    assumptions.setdefault("label", spec["label"])
+    cl = _cl_from(meta, spec, where, source)
+    x_name, x_label, poi_label = QUANTITIES[plane]
+    notes = list(meta.get("notes") or [])
+    return {
+        "schema": f"{SCHEMA_PREFIX}{PUBLISHED_VERSION}",
+        "experiment": spec["experiment"],
+        "analysis": spec["analysis"],
+        "references": references,
+        "result": {"kind": spec["kind"], "confidence_level": cl,
+                   "method": {"name": "published",
+                              "description": f"the published curve of {spec['label']}, imported from {fmt}; not recomputed"}},
+        "model": {"name": spec.get("model", f"as published by {spec['experiment']}"), "variant": name,
+                  "assumptions": assumptions},
+        "parameter_of_interest": {"name": target.poi, "unit": target.poi_unit, "label": poi_label},
+        "x": {"name": x_name, "unit": target.x_unit, "label": x_label},
+        "limit": {"x": x.tolist(), "value": y.tolist()},
+        "likelihood": {"type": "not_available", "reason": "a published curve: drawn beside results, never combined"},
+        "publication": {
+            "digitised_by": spec["digitised_by"],
+            "figure": str(spec.get("figure") or meta.get("figure") or "not stated"),
+            "licence": spec["licence"],
+            "source_format": fmt,
+            "original_units": {"x": x_unit, "value": y_unit},
+            **({"notes": notes} if notes else {}),
+        },
+        "provenance": {"inputs": [input_record], "software": {}, "config_sha256": "", "rule": ""},
+    }
+
+
+def hepdata_table(doc: dict[str, Any]) -> str:
+    """One limit file as a HEPData table (YAML), the format :func:`read_hepdata` reads."""
+    table = {
+        "independent_variables": [{"header": {"name": doc["x"]["label"], "units": doc["x"]["unit"]},
+                                   "values": [{"value": v} for v in doc["limit"]["x"]]}],
+        "dependent_variables": [{
+            "header": {"name": doc["parameter_of_interest"]["label"], "units": doc["parameter_of_interest"]["unit"]},
+            "qualifiers": [{"name": "CL", "value": f"{doc['result']['confidence_level']:g}"},
+                           {"name": "result", "value": doc["result"]["kind"]}],
+            "values": [{"value": v} for v in doc["limit"]["value"]],
+        }],
+    }
+    return yaml.safe_dump(table, sort_keys=False)
+
+
+def is_published(doc: dict[str, Any]) -> bool:
+    """An imported (published) curve, not a result recomputed here."""
+    return doc["result"]["method"]["name"] == "published"
+
+
+__all__ = ["convert", "factor", "hepdata_table", "is_published", "read_ecsv", "read_hepdata", "read_text"]
