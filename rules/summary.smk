@@ -36,7 +36,7 @@ rule summary_plot:
 
 
 # The browsable results catalogue: a page per limit file, plane, experiment and input dataset, and
-# an index with search and filters (src/dmcombine/site.py); static files, usable from file://.
+# an index with search and filters (src/dmcombine/site.py): static files, usable from file://.
 rule results_catalogue:
     input:
         job_files("results_catalogue"),

@@ -32,7 +32,7 @@ def slug(text: str) -> str:
     """A file name for a path, a DID or a name (stable, readable, unique enough with its hash).
 
     >>> slug("results/darkside50/published/limit.json")
-    'darkside50-published-limit-6e2c4f0b'
+    'darkside50-published-limit-83452a40'
     """
     base = re.sub(r"[^A-Za-z0-9]+", "-", text.removeprefix("results/").removesuffix(".json")).strip("-").lower()
     return f"{base[:80]}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"

@@ -57,7 +57,7 @@ def test_hepdata_export_validates(default_run: Path) -> None:
         names = tar.getnames()
     # one table per limit file of ours: every JSON under results/ is a limit file; the imported
     # (published) ones are not exported as ours
-    ours = [p for p in (default_run / "results").rglob("*.json") if "imported" not in p.parts]
+    ours = [p for p in (default_run / "results").rglob("*.json") if not {"imported", "catalogue"} & set(p.parts)]
     assert "submission.yaml" in names and len(names) == 1 + len(ours)
 
 
@@ -94,17 +94,20 @@ def test_provenance_table_lists_every_plotted_curve(default_run: Path) -> None:
     with open(default_run / "results/summary/provenance.csv") as handle:
         rows = list(csv.DictReader(handle))
     config = default_plan().config
-    n_context = len(config["summary"]["context"]["si"])
+    n_context = sum(len(curves) for curves in config["summary"]["context"].values())
+    n_published = sum(job.kind == "import" for job in default_plan().jobs)  # every import's plane has results
     n_ds50 = len(set(config["darkside50"]["variants"]) | set(config["dd_variants"]))
     n_xlzd = 2 * len(config["xlzd"]["variants"]) * len(config["xlzd"]["exposures_t_yr"])  # own variants only
     atlas = config["atlas_dilepton"]["benchmarks"]
-    n_atlas = 2 * len(atlas) + sum(b["kind"] == "vector" for b in atlas.values())  # mediator obs/exp + SI translations
+    n_atlas = 3 * len(atlas)  # mediator observed and expected, and the SI (vector) or SD (axial) translation
     fermi, km3 = config["fermi_dwarfs"]["channels"], config["km3net"]["channels"]
     n_sigmav = len(fermi) + len(km3) + len(set(fermi) & set(km3))  # Fermi, KM3NeT (one livetime), combinations
     n_ours = n_ds50 + n_xlzd + n_atlas + n_sigmav + len(config["madmax"]["setups"])
-    assert len(rows) == n_ours + n_context
+    assert len(rows) == n_ours + n_context + n_published
+    assert sum(row["kind"].startswith(("observed (published", "projected (published", "discovery (published")) for row in rows) == n_published
+    assert all(row["licence"] for row in rows)
     for row in rows:
-        assert row["paper"] and row["plot"] in ("si", "sigmav", "axion", "mediator"), row
+        assert row["paper"] and row["plot"] in ("si", "sd", "sigmav", "axion", "mediator"), row
         # every curve names its input files, except MADMAX's, which are computed from the config alone
         assert row["input_dids"] or row["experiment"] == "MADMAX", row
         assert hashlib.sha256((default_run / row["file"]).read_bytes()).hexdigest() == row["sha256"]
@@ -123,10 +126,10 @@ def test_a_plane_with_context_but_no_results_is_said_once(default_run: Path, tmp
     context curves (then one line says why no plot appears)."""
     quiet = snakemake(default_run, "--dry-run", "--cores", "1")
     assert quiet.returncode == 0 and "no results" not in quiet.stdout + quiet.stderr
-    asked = tmp_path / "sd.yaml"
-    asked.write_text('summary: {context: {sd: [{label: "LZ 2024", did: "dmcombine:dd_context.lz_2024.txt"}]}}\n')
+    asked = tmp_path / "si.yaml"  # MADMAX alone: no SI result, but SI context asked for
+    asked.write_text('experiments: [madmax]\nsummary: {context: {si: [{label: "LZ 2024", did: "dmcombine:dd_context.lz_2024.txt"}]}}\n')
     result = snakemake(default_run, "--dry-run", "--cores", "1", "--configfile", str(asked))
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout + result.stderr
-    assert out.count("summary: plane 'sd' has context curves but no results, no plot") == 1
-    assert "plane 'si'" not in out
+    assert out.count("summary: plane 'si' has context curves but no results, no plot") == 1
+    assert "plane 'axion'" not in out

@@ -148,7 +148,7 @@ def test_on_reana_the_fetch_job_reads_rucio_with_reanas_rucio_resource(tmp_path:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     fetches = [block for block in result.stdout.split("\n\n") if "rule fetch_input:" in block]
     read = {item.did for job in default_plan().jobs for item in job.inputs.values()}
-    assert len(fetches) == len(read) == 83, len(fetches)
+    assert len(fetches) == len(read) > 100, len(fetches)  # the experiments' inputs and the imports'
     assert all("rucio=True" in block for block in fetches)
     assert len(re.findall(r"^dmcombine --log \S+ fetch --card ", result.stdout, re.M)) == len(fetches)
     assert not re.search(r"(^|[\s,'])data/", result.stdout, re.M), "a job reads a shipped copy"

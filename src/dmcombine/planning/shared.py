@@ -133,10 +133,14 @@ def _context(ctx: Context, plane: str) -> Tuple[Dict[str, Input], Dict[str, str]
 
 def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
     plotted: Dict[str, List[str]] = {}
+    ours = set()  # planes with a result of this run (published curves alone make no plot)
     for job in jobs:
         for output in job.limit_outputs():
             if output.plotted and output.plane:
                 plotted.setdefault(output.plane, []).append(output.path)
+                if job.kind != "import":
+                    ours.add(output.plane)
+    plotted = {plane: paths for plane, paths in plotted.items() if plane in ours}
     for plane in ctx.config["summary"]["context"]:
         if plane not in PLANES:
             ctx.problem(f"summary.context.{plane}", f"unknown plane; planes: {', '.join(PLANES)}")

@@ -55,9 +55,17 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
                 continue
             if job.rule == "limitfile_import":  # published: the context palette, thin, one colour per label
                 labels = imported.setdefault(output.plane, [])
+                key = f"import {output.plane} {job.config['label']}"
+                if job.config.get("band"):  # a band (the neutrino fog): filled, the plane's next grey
+                    bands = imported.setdefault(f"{output.plane} bands", [])
+                    if job.config["label"] not in bands:
+                        bands.append(job.config["label"])
+                    styles[output.path] = {"key": key, "color": BAND_GREYS[bands.index(job.config["label"]) % len(BAND_GREYS)],
+                                           "line": "solid", "marker": "", "width": 0.0, "fill": True}
+                    continue
                 if job.config["label"] not in labels:
                     labels.append(job.config["label"])
-                styles[output.path] = _context_style(f"import {job.config['label']}", labels.index(job.config["label"]))
+                styles[output.path] = _context_style(key, labels.index(job.config["label"]))
                 continue
             if job.rule == "combine":
                 styles[output.path] = {"key": f"combination {job.wildcards['group']}", "color": COMBINATION,
