@@ -101,11 +101,10 @@ def licence_notes(docs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return [f"published curves compiled by {', '.join(sorted(who))}: {licence}" for licence, who in sorted(found.items())]
 
 
-def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], context: list[plotting.Curve],
-         pdf: str, png: str, styles: dict[str, Any] | None = None) -> None:
-    """The plot of ``style`` with our limit files and imported (published) ones in ``docs``, and
-    published ``context`` curves, in the styles of the run's style table (by path for limit
-    files; context curves carry theirs)."""
+def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], pdf: str, png: str,
+         styles: dict[str, Any] | None = None) -> None:
+    """The plot of ``style`` of our limit files and imported (published) ones in ``docs``, in the
+    styles of the run's style table (by path)."""
     styles = styles or {}
     for path, doc in docs:
         check_plane(path, doc, style)
@@ -116,7 +115,7 @@ def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], context
         plane = PLANES[style]
         ylabel = (rf"{'SI' if style == 'si' else 'SD'} WIMP-nucleon cross-section "
                   rf"$\sigma_{{\mathrm{{{style.upper()}}}}}$ [cm$^2$]")
-        curves = cross_section_curves(ours, styles) + context + [published_curve(p, d, styles) for p, d in published]
+        curves = cross_section_curves(ours, styles) + [published_curve(p, d, styles) for p, d in published]
         if style == "sd":  # a proton panel and a neutron panel; a result for both nucleons in each
             panels = {f"WIMP-{n}": [c for c in curves if c.extra.get("assumptions", {}).get("nucleon", n) == n]
                       for n in ("proton", "neutron")}
@@ -133,7 +132,7 @@ def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], context
                 by_channel[channel].append(published_curve(path, doc, styles))
         plotting.sigmav_plane(by_channel, pdf, png, title, notes=notes)
     elif style == "axion":
-        plotting.axion_plane(axion_curves(ours, styles) + context + [published_curve(p, d, styles) for p, d in published],
+        plotting.axion_plane(axion_curves(ours, styles) + [published_curve(p, d, styles) for p, d in published],
                              pdf, png, title)
     elif style == "mediator":
         plotting.mediator_plane(mediator_curves(ours, styles), pdf, png, title)

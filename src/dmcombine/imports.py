@@ -176,8 +176,11 @@ def read_hepdata(data: bytes, source: str, dependent: int = 0, ordered: bool = T
         doc = yaml.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImportError_(f"{source}: not a HEPData table (YAML or JSON): {str(exc).splitlines()[0]}") from None
+    if isinstance(doc, dict) and "values" in doc and "headers" in doc:
+        return _read_hepdata_record(doc, source, dependent, ordered)
     if not isinstance(doc, dict) or "independent_variables" not in doc or "dependent_variables" not in doc:
-        raise ImportError_(f"{source}: not a HEPData table: expected 'independent_variables' and 'dependent_variables'")
+        raise ImportError_(f"{source}: not a HEPData table: expected 'independent_variables' and 'dependent_variables'"
+                           " (a submission table) or 'headers' and 'values' (a record table as the HEPData site serves it)")
     try:
         xvar = doc["independent_variables"][0]
         yvar = doc["dependent_variables"][dependent]
@@ -189,6 +192,33 @@ def read_hepdata(data: bytes, source: str, dependent: int = 0, ordered: bool = T
     if len(x) != len(y):
         raise ImportError_(f"{source}: {len(x)} x values but {len(y)} values of dependent variable {dependent}")
     qualifiers = {q.get("name"): q.get("value") for q in yvar.get("qualifiers", []) if isinstance(q, dict)}
+    _check_curve(x, y, source, 1, ordered)
+    return x, y, {"units": units, "qualifiers": qualifiers, "description": doc.get("description", ""), "notes": []}
+
+
+_HEADER_UNIT = re.compile(r"^(.*?)\s*\[([^\]]+)\]\s*$")
+
+
+def _read_hepdata_record(doc: dict[str, Any], source: str, dependent: int, ordered: bool
+                         ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """A record table as hepdata.net serves it in JSON: ``headers`` (names with [units]) and
+    ``values`` (x and one y per dependent column, by ``group``), e.g. the ATLAS table shipped in
+    data/atlas_dilepton/."""
+    try:
+        headers = [h["name"] for h in doc["headers"]]
+        x = np.array([float(v["x"][0]["value"]) for v in doc["values"]])
+        y = np.array([float(next(e for e in v["y"] if e.get("group", 0) == dependent)["value"]) for v in doc["values"]])
+    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as exc:
+        raise ImportError_(f"{source}: malformed HEPData record table (dependent variable {dependent}): {exc!r}") from None
+    units = []
+    for header in headers[:2]:
+        match = _HEADER_UNIT.match(header)
+        units.append(match.group(2) if match else "")
+    qualifiers = {name: entries[min(dependent, len(entries) - 1)]["value"] for name, entries in doc.get("qualifiers", {}).items()
+                  if isinstance(entries, list) and entries}
+    level = re.search(r"(\d+(?:\.\d+)?)\s*% CL", " ".join(headers))
+    if level:
+        qualifiers.setdefault("CL", level.group(1) + "%")
     _check_curve(x, y, source, 1, ordered)
     return x, y, {"units": units, "qualifiers": qualifiers, "description": doc.get("description", ""), "notes": []}
 

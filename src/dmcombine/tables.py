@@ -7,7 +7,6 @@ import io
 import json
 import re
 import warnings
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,9 +65,8 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
 PROVENANCE_COLUMNS = ("plot", "curve", "kind", "licence", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
 
 
-def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, str, Any]]) -> list[dict[str, str]]:
-    """One row per curve: our limit files and imported ones (with their licence), then the
-    published context curves, given as (plane, label, paper, licence, catalogue entry)."""
+def provenance_rows(files: list[str]) -> list[dict[str, str]]:
+    """One row per curve of the plots: our limit files and the imported published ones (with their licence)."""
     from dmcombine import limitfile
     from dmcombine.planes import plane_of
     from dmcombine.planning.paths import display_path
@@ -97,19 +95,6 @@ def provenance_rows(files: list[str], contexts: list[tuple[str, str, str, str, A
             "sha256": sha256_file(path),
             "input_dids": dids,
             "assumptions": json.dumps(assumptions, sort_keys=True),
-        })
-    for plane, label, paper, licence, entry in contexts:
-        rows.append({
-            "plot": plane,
-            "curve": label,
-            "kind": "published (context)",
-            "licence": licence,
-            "experiment": label,
-            "paper": paper,
-            "file": entry.path,
-            "sha256": sha256_file(entry.path),
-            "input_dids": f"{entry.did} (adler32 {entry.checksums.adler32}, md5 {entry.checksums.md5})",
-            "assumptions": "as published",
         })
     return rows
 

@@ -98,3 +98,13 @@ def test_the_shipped_imports_all_convert() -> None:
     assert len(specs) == 35  # 18 <sigma v>, 9 SD, 8 SI (the summary plots read only limit files)
     assert masses["cta_2021_gc_bb"] == pytest.approx(50.264, rel=1e-4)  # GeV in the file
     assert masses["hawc_2018_multidsph_bb"] == pytest.approx(1001.78, rel=1e-4)  # TeV in the file
+
+
+def test_the_hepdata_record_table_shipped_for_atlas_is_read_with_its_units() -> None:
+    """The JSON record table hepdata.net serves (headers with [units], values by group)."""
+    data = (REPO / "data/atlas_dilepton/hepdata_88425_t4_observed_xseclimits_atlas139ifb.json").read_bytes()
+    x, y, meta = imports.read_hepdata(data, "t4.json", dependent=0)
+    assert meta["units"] == ["GeV", "pb"] and meta["qualifiers"]["CL"] == "95%"
+    assert x[0] == 250.0 and y[0] == pytest.approx(3.57303)  # the first row of HEPData table 4
+    _, wide, _ = imports.read_hepdata(data, "t4.json", dependent=5)  # the 10% width column
+    assert wide[0] == pytest.approx(13.0839)

@@ -453,8 +453,9 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
     Fault("config", "ATLAS mediator grid with min > max", workflow_config(
         "atlas_dilepton: {grid: {mediator_gev: {min: 6000, max: 250, points: 10}, dm_gev: {min: 1, max: 3000, points: 10}}}"),
         ("atlas_dilepton.grid.mediator_gev", "larger than max"), True),
-    Fault("config", "context curves for an unknown plane", workflow_config(
-        "summary: {context: {sii: [{label: x, did: 'dmcombine:dd_context.lz_2024.txt'}]}}"), ("summary.context.sii", "unknown plane"), True),
+    Fault("config", "raw context curves (an old config)", workflow_config(
+        "summary: {context: {si: [{label: x, did: 'dmcombine:dd_context.lz_2024.txt'}]}}"),
+        ("summary.context", "published curves are imports now", "the plots read only limit files"), True),
     Fault("config", "combination group with a missing file", workflow_config(
         "combination: {groups: {mine: [results/km3net/tautau/10yr.json, user/none.json]}}"),
         ("combination.groups.mine", "user/none.json", "neither a limit file this run writes nor an existing file"), True),

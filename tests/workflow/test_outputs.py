@@ -121,15 +121,15 @@ def test_snakemake_report_has_every_plot_and_the_provenance(default_run: Path) -
         assert name in html, name
 
 
-def test_a_plane_with_context_but_no_results_is_said_once(default_run: Path, tmp_path: Path) -> None:
-    """Quiet by default: a plane without results is skipped silently, unless the config gave it
-    context curves (then one line says why no plot appears)."""
+def test_a_plane_without_results_of_ours_gets_no_plot(default_run: Path, tmp_path: Path) -> None:
+    """Quiet by default, and published curves alone make no plot: MADMAX alone gives the axion plot
+    only, although the SI, SD and <sigma v> imports are still imported (and catalogued)."""
     quiet = snakemake(default_run, "--dry-run", "--cores", "1")
     assert quiet.returncode == 0 and "no results" not in quiet.stdout + quiet.stderr
-    asked = tmp_path / "si.yaml"  # MADMAX alone: no SI result, but SI context asked for
-    asked.write_text('experiments: [madmax]\nsummary: {context: {si: [{label: "LZ 2024", did: "dmcombine:dd_context.lz_2024.txt"}]}}\n')
-    result = snakemake(default_run, "--dry-run", "--cores", "1", "--configfile", str(asked))
+    alone = tmp_path / "madmax.yaml"
+    alone.write_text("experiments: [madmax]\n")
+    result = snakemake(default_run, "--dry-run", "--cores", "1", "--configfile", str(alone), "--forceall")
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout + result.stderr
-    assert out.count("summary: plane 'si' has context curves but no results, no plot") == 1
-    assert "plane 'axion'" not in out
+    assert "plane=axion" in out and not any(f"plane={p}" in out for p in ("si", "sd", "sigmav", "mediator"))
+    assert "limitfile_import" in out

@@ -23,23 +23,17 @@ def _published(paths: dict[str, str] | list[str]) -> None:
 @card_option
 @output_option
 def plot(card_path: str, outputs: tuple[str, ...]) -> None:
-    """One plot (pdf and png roles) of the limit files of a plot card, with its context curves."""
-    from dmcombine import curves, limitfile, plotting
+    """One plot (pdf and png roles) of the limit files of a plot card (ours and imported ones)."""
+    from dmcombine import curves, limitfile
     from dmcombine.planning import cards
-    from dmcombine.runtime import CardInputs
-    from dmcombine.tables import read_xy
 
     card = cards.read(card_path, "plot")
     paths = parse_outputs(outputs, ["pdf", "png"], card_reads(card))
     cfg = card["config"]
     docs = [(path, limitfile.read(path)) for path in card["files"]]
-    inputs = CardInputs(card, card_path)
-    styles = cfg["styles"]
-    context = [plotting.Curve(label, *read_xy(*inputs.read(role)), False, styles.get(role))
-               for role, label in cfg["context_labels"].items()]
-    curves.draw(cfg["style"], cfg["title"], docs, context, paths["pdf"], paths["png"], styles)
+    curves.draw(cfg["style"], cfg["title"], docs, paths["pdf"], paths["png"], cfg["styles"])
     _published(paths)
-    log.info("wrote %s and %s (%d limit files, %d context curves)", paths["pdf"], paths["png"], len(docs), len(context))
+    log.info("wrote %s and %s (%d limit files)", paths["pdf"], paths["png"], len(docs))
 
 
 @click.command("provenance")
@@ -49,16 +43,10 @@ def provenance_table(card_path: str, outputs: tuple[str, ...]) -> None:
     """A metadata table (csv and md roles) of every curve on every summary plot."""
     from dmcombine import tables
     from dmcombine.planning import cards
-    from dmcombine.runtime import CardInputs
 
     card = cards.read(card_path, "provenance")
     paths = parse_outputs(outputs, ["csv", "md"], card_reads(card))
-    inputs = CardInputs(card, card_path)
-    contexts = []
-    for role, curve in card["config"]["context"].items():
-        inputs.read(role)  # verified against its checksums
-        contexts.append((role.split(".")[1], curve["label"], curve["paper"], curve["licence"], inputs.entry(role)))
-    rows = tables.provenance_rows(card["files"], contexts)
+    rows = tables.provenance_rows(card["files"])
     tables.write_provenance(rows, paths["csv"], paths["md"])
     _published(paths)
     log.info("wrote %s and %s (%d curves)", paths["csv"], paths["md"], len(rows))

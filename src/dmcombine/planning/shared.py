@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from dmcombine.planes import PLANES
 from dmcombine.planning.context import Context
-from dmcombine.planning.model import Input, Job, LimitOutput, Output, Resources
+from dmcombine.planning.model import Job, LimitOutput, Output, Resources
 
 RESOURCES = {
     "fetch_input": Resources(mem_mb=500, runtime_min=10),
@@ -121,16 +121,6 @@ def _combination_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[J
     return combos
 
 
-def _context(ctx: Context, plane: str) -> Tuple[Dict[str, Input], Dict[str, str]]:
-    """The published curves drawn beside the results of a plane: inputs and labels by role."""
-    inputs, labels = {}, {}
-    for i, curve in enumerate(ctx.config["summary"]["context"].get(plane, [])):
-        role = f"context.{plane}.{i}"
-        inputs[role] = ctx.did(curve["did"], f"summary.context.{plane}[{i}].did")
-        labels[role] = curve["label"]
-    return inputs, labels
-
-
 def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
     plotted: Dict[str, List[str]] = {}
     ours = set()  # planes with a result of this run (published curves alone make no plot)
@@ -141,33 +131,25 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
                 if job.kind != "import":
                     ours.add(output.plane)
     plotted = {plane: paths for plane, paths in plotted.items() if plane in ours}
-    for plane in ctx.config["summary"]["context"]:
-        if plane not in PLANES:
-            ctx.problem(f"summary.context.{plane}", f"unknown plane; planes: {', '.join(PLANES)}")
-    summaries, context_inputs, context, files = [], {}, {}, []
+    if ctx.config["summary"]["context"]:
+        ctx.problem("summary.context", "published curves are imports now (the imports section, config/imports.yaml): "
+                                       "each becomes a limit file, and the plots read only limit files")
+    summaries, files = [], []
     for plane in PLANES:
         if plane not in plotted:
-            if ctx.config["summary"]["context"].get(plane):  # said only when the user asked for it
-                notes.append(f"summary: plane '{plane}' has context curves but no results, no plot")
             continue
-        inputs, labels = _context(ctx, plane)
-        context_inputs.update(inputs)
-        for role, label in labels.items():
-            entry = ctx.catalogue.get(inputs[role].did)
-            context[role] = {"label": label, "paper": entry.paper if entry else "", "licence": entry.licence if entry else ""}
         files += plotted[plane]
         summaries.append(Job(
             rule="summary_plot", kind="plot", wildcards={"plane": plane},
-            config={"style": PLOT_STYLE.get(plane, plane), "title": PLANES[plane].title,
-                    "context_labels": labels},
-            inputs=inputs, depends=plotted[plane],
+            config={"style": PLOT_STYLE.get(plane, plane), "title": PLANES[plane].title},
+            depends=plotted[plane],
             outputs={"pdf": Output(f"results/summary/{plane}_summary.pdf"),
                      "png": Output(f"results/summary/{plane}_summary.png")},
         ))
     if files:
         summaries.append(Job(
-            rule="summary_provenance", kind="provenance", wildcards={}, config={"context": context},
-            inputs=context_inputs, depends=files,
+            rule="summary_provenance", kind="provenance", wildcards={}, config={},
+            depends=files,
             outputs={"csv": Output("results/summary/provenance.csv"), "md": Output("results/summary/provenance.md")},
         ))
     every = [o.path for job in jobs if job.kind != "import" for o in job.limit_outputs()]  # ours only

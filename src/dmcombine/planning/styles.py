@@ -1,13 +1,13 @@
 """One visual language for every plot: the style table of a run, keyed by the result.
 
-Every limit file the run writes and every published context curve gets one style here, and every
+Every limit file the run writes (its own results and the imported published curves) gets one style here, and every
 plot card carries the styles of what it draws, so a result looks the same in each plot it appears
 in. The rules:
 
 - colour: one per experiment, in registry order, from the Okabe-Ito colour-blind-safe palette
-  without its yellow (Okabe & Ito 2008); combinations black; published context curves take Paul
-  Tol's colour-blind-safe "muted" palette (a different set of colours), in the order of their DIDs
-  in ``summary.context``;
+  without its yellow (Okabe & Ito 2008); combinations black; imported published curves take Paul
+  Tol's colour-blind-safe "muted" palette (a different set of colours), one colour per label and
+  plane, in the order of the imports;
 - line: observed results solid, expected dashed, projections dashed (one dash pattern per variant
   of the experiment), discovery reaches dash-dotted; the variants of one experiment with the same
   line differ by marker; ours thick (2.5), published context thin (1.2) or, for bands such as the
@@ -94,24 +94,3 @@ def _context_style(key: str, index: int) -> Dict[str, Any]:
     """The index-th published curve: thin, the muted palette, then markers once it is used up."""
     return {"key": key, "color": TOL_MUTED[index % len(TOL_MUTED)], "line": "solid",
             "marker": MARKERS[(index // len(TOL_MUTED)) % len(MARKERS)], "width": CONTEXT_WIDTH, "fill": False}
-
-
-def context_styles(context: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Dict[str, Any]]:
-    """The style of every published context curve, by its DID: bands (labels naming a fog or a
-    band) filled grey, curves thin in the muted palette, in the order of first appearance."""
-    styles: Dict[str, Dict[str, Any]] = {}
-    lines = bands = 0
-    for plane in sorted(context):
-        for curve in context[plane]:
-            did = curve["did"]
-            if did in styles:
-                continue
-            if any(word in curve["label"].lower() for word in ("fog", "band")):
-                styles[did] = {"key": did, "color": BAND_GREYS[bands % len(BAND_GREYS)], "line": "solid", "marker": "",
-                               "width": 0.0, "fill": True}
-                bands += 1
-            else:
-                styles[did] = {"key": did, "color": TOL_MUTED[lines % len(TOL_MUTED)], "line": "solid",
-                               "marker": MARKERS[lines // len(TOL_MUTED) % len(MARKERS)], "width": CONTEXT_WIDTH, "fill": False}
-                lines += 1
-    return styles

@@ -214,20 +214,16 @@ def _check_jobs(jobs: List[Job], ctx: Context) -> None:
                 ctx.problem(job.rule, f"reads {path}, which no job writes")
 
 
-def _add_styles(jobs: List[Job], config: Dict[str, Any]) -> None:
+def _add_styles(jobs: List[Job]) -> None:
     """Every plot card gets the styles of what it draws, from the run's one style table."""
     from dmcombine.planning import styles
 
     results = styles.result_styles(jobs, EXPERIMENTS)
-    context = styles.context_styles(config["summary"]["context"])
     for job in jobs:
         if job.kind == "site":
             job.config["styles"] = {path: results[path] for path in job.depends if path in results}
         if job.kind == "plot":
-            drawn = {path: results[path] for path in job.depends if path in results}
-            drawn.update({role: context[job.inputs[role].did] for role in job.config.get("context_labels", {})
-                          if role in job.inputs and job.inputs[role].did in context})
-            job.config["styles"] = drawn
+            job.config["styles"] = {path: results[path] for path in job.depends if path in results}
 
 
 def load_plan(config: Dict[str, Any], configfiles: Sequence[str] = (), root: str = ".",
@@ -253,7 +249,7 @@ def load_plan(config: Dict[str, Any], configfiles: Sequence[str] = (), root: str
 
     jobs, shared_resources = shared.add_shared_jobs(jobs, ctx, notes)
     resources.update(shared_resources)
-    _add_styles(jobs, resolved)
+    _add_styles(jobs)
     _check_jobs(jobs, ctx)
     _check_folders(root, ctx)
     if ctx.problems:

@@ -82,7 +82,7 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
             ))
         planned.append(Job(
             rule="fermi_dwarfs_plot", wildcards={"dwarf_set": set_name}, kind="plot",
-            config={"style": "sigmav", "title": f"Fermi-LAT dwarfs ({set_name})", "context_labels": {}},
+            config={"style": "sigmav", "title": f"Fermi-LAT dwarfs ({set_name})"},
             depends=files,
             outputs={"pdf": Output(f"results/fermi_dwarfs/{set_name}/sigmav_limits.pdf"),
                      "png": Output(f"results/fermi_dwarfs/{set_name}/sigmav_limits.png")},

@@ -50,7 +50,7 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
         ))
     planned.append(Job(
         rule="km3net_plot", wildcards={}, kind="plot",
-        config={"style": "sigmav", "title": "KM3NeT/ARCA Galactic Centre, projected", "context_labels": {}},
+        config={"style": "sigmav", "title": "KM3NeT/ARCA Galactic Centre, projected"},
         depends=files,
         outputs={"pdf": Output("results/km3net/sigmav_sensitivity.pdf"),
                  "png": Output("results/km3net/sigmav_sensitivity.png")},
