@@ -56,30 +56,28 @@ apt_on_host() {  # apt_on_host PACKAGE...: Debian packages on this machine (root
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+tools_from_debian() {  # tools_from_debian WHAT "COMMANDS" PACKAGE...: Debian packages for a test, once (root)
+    local what=$1 commands=$2 missing=""
+    shift 2
+    for command in $commands; do
+        command -v "$command" >/dev/null || missing=1
+    done
+    if [[ -z "$missing" ]]; then
+        echo "setup: $what is installed"
+    elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+        echo "setup: cannot install $what here (needs root and apt-get); its test will say so" >&2
+    else
+        echo "setup: installing $* from Debian"
+        apt_on_host "$@"
+    fi
+}
+
 install_slurm() {  # Debian's Slurm and munge, for the tests' single-node cluster
-    if command -v slurmctld >/dev/null && command -v munged >/dev/null; then
-        echo "setup: Slurm is installed"
-        return
-    fi
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-        echo "setup: cannot install Slurm here (needs root and apt-get); the Slurm test will say so" >&2
-        return
-    fi
-    echo "setup: installing slurm-wlm and munge from Debian"
-    apt_on_host slurm-wlm slurmctld slurmd slurm-client munge
+    tools_from_debian Slurm "slurmctld munged" slurm-wlm slurmctld slurmd slurm-client munge
 }
 
 install_browser() {  # Debian's Chromium and its driver, for the results catalogue's browser test
-    if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
-        echo "setup: Chromium and chromedriver are installed"
-        return
-    fi
-    if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-        echo "setup: cannot install Chromium here (needs root and apt-get); the browser test will say so" >&2
-        return
-    fi
-    echo "setup: installing chromium and chromium-driver from Debian"
-    apt_on_host chromium chromium-driver
+    tools_from_debian Chromium "chromium chromedriver" chromium chromium-driver
 }
 
 debian_mirror() {  # the Debian mirror apt already uses on this machine

@@ -26,13 +26,15 @@ HTCONDOR_BIN = REPO / ".venv-htcondor" / "bin"  # .venv plus the HTCondor execut
 WORKFLOW_PARTS = ("Snakefile", "rules", "workflows", "config", "data", "envs", "report", "profiles", "reana.yaml", "src")
 
 
-def copy_workflow(dest: Path) -> Path:
-    """A fresh copy of the workflow in ``dest`` (no results, no .snakemake state)."""
+def copy_workflow(dest: Path, source: Path = REPO, bytecode: bool = False) -> Path:
+    """A fresh copy of the workflow of ``source`` in ``dest`` (no results, no .snakemake state;
+    with ``bytecode``, the compiled modules too, as scripts/benchmark.py measures)."""
     dest.mkdir(parents=True, exist_ok=True)
+    skip = ("*.egg-info",) if bytecode else ("__pycache__", "*.egg-info")
     for part in WORKFLOW_PARTS:
-        src = REPO / part
+        src = source / part
         if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns(*skip))
         else:
             shutil.copy2(src, dest / part)
     return dest

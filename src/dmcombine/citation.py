@@ -72,7 +72,9 @@ def references(root: Path) -> list[dict[str, Any]]:
     unique: list[dict[str, Any]] = []
     seen: set[str] = set()
     for ref in found:
-        keys = {f"arxiv:{ref['arxiv']}" for _ in [0] if ref.get("arxiv")} | {f"doi:{ref['doi'].lower()}" for _ in [0] if ref.get("doi")}
+        keys = {f"arxiv:{ref['arxiv']}"} if ref.get("arxiv") else set()
+        if ref.get("doi"):
+            keys.add(f"doi:{ref['doi'].lower()}")
         keys = keys or {ref["citation"]}
         if keys & seen:
             continue

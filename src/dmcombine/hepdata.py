@@ -94,6 +94,7 @@ def _table(doc: dict[str, Any], path: str, used: set[str]) -> Any:
     table.description = description(doc, path)
     table.location = f"dmcombine file {path}"
     poi, assumptions = doc["parameter_of_interest"], doc["model"]["assumptions"]
+    exposure = _exposure(assumptions)
     table.keywords["observables"] = ["M" if poi["name"] == "mediator_mass" else poi["name"].upper()]
     collider = assumptions.get("collider")
     if isinstance(collider, dict) and "sqrt_s_gev" in collider:
@@ -110,8 +111,8 @@ def _table(doc: dict[str, Any], path: str, used: set[str]) -> Any:
         y.add_qualifier("CL", f"{doc['result']['confidence_level']:g}")
         y.add_qualifier("result", doc["result"]["kind"])
         y.add_qualifier("variant", doc["model"]["variant"])
-        if "exposure" not in label and _exposure(assumptions):
-            y.add_qualifier("exposure or livetime", _exposure(assumptions))
+        if "exposure" not in label and exposure:
+            y.add_qualifier("exposure or livetime", exposure)
         table.add_variable(y)
     return table
 

@@ -59,8 +59,8 @@ CHANNELS = {"ww": "ww", "bb": "bb", "tautau": "tautau", "mumu": "mumu", "ee": "e
 _CONFIDENCE_LINE = re.compile(r'^#\s*-\s*\{confidence\s+"([0-9.eE+-]+)"\s*\}\s*$', re.MULTILINE)
 
 
-class ImportError_(InputFormatError):
-    """A published curve could not be imported (named for what it is, not Python's ImportError)."""
+class PublishedCurveError(InputFormatError):
+    """A published curve could not be imported."""
 
 
 def factor(unit: str, target: str, where: str) -> float:
@@ -83,18 +83,18 @@ def reorder(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[
 
 def _check_curve(x: np.ndarray, y: np.ndarray, source: str, first_line: int = 1, ordered: bool = True) -> None:
     if len(x) < 2:
-        raise ImportError_(f"{source}: {len(x)} data row(s); a curve needs at least 2")
+        raise PublishedCurveError(f"{source}: {len(x)} data row(s); a curve needs at least 2")
     for name, values in (("x", x), ("value", y)):
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
-            raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: {name} is {values[bad[0]]}, expected a finite number")
+            raise PublishedCurveError(f"{source}: data row {first_line + int(bad[0])}: {name} is {values[bad[0]]}, expected a finite number")
     bad = np.flatnonzero(y <= 0)
     if len(bad):
-        raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: value {y[bad[0]]:g} is not positive "
+        raise PublishedCurveError(f"{source}: data row {first_line + int(bad[0])}: value {y[bad[0]]:g} is not positive "
                            "(a cross-section, coupling or rate limit is > 0)")
     bad = np.flatnonzero(x <= 0)
     if len(bad):
-        raise ImportError_(f"{source}: data row {first_line + int(bad[0])}: x {x[bad[0]]:g} is not positive (a mass is > 0)")
+        raise PublishedCurveError(f"{source}: data row {first_line + int(bad[0])}: x {x[bad[0]]:g} is not positive (a mass is > 0)")
     if ordered:
         check_increasing(x, source, first_line)
 
@@ -103,7 +103,7 @@ def check_increasing(x: np.ndarray, source: str, first_line: int = 1) -> None:
     back = np.flatnonzero(np.diff(x) <= 0)
     if len(back):
         i = int(back[0]) + 1
-        raise ImportError_(f"{source}: data row {first_line + i}: x {x[i]:g} does not increase (after {x[i - 1]:g}); "
+        raise PublishedCurveError(f"{source}: data row {first_line + i}: x {x[i]:g} does not increase (after {x[i - 1]:g}); "
                            "expected x strictly increasing")
 
 
@@ -112,7 +112,7 @@ def read_text(data: bytes, source: str, ordered: bool = True) -> tuple[np.ndarra
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportError_(f"{source}: not UTF-8 text ({exc})") from None
+        raise PublishedCurveError(f"{source}: not UTF-8 text ({exc})") from None
     xs, ys, first = [], [], None
     for number, line in enumerate(text.splitlines(), start=1):
         body = line.split("#", 1)[0].strip()
@@ -122,9 +122,9 @@ def read_text(data: bytes, source: str, ordered: bool = True) -> tuple[np.ndarra
         try:
             values = [float(f) for f in fields]
         except ValueError:
-            raise ImportError_(f"{source}: line {number}: {body[:60]!r} is not two numbers (a header must start with '#')") from None
+            raise PublishedCurveError(f"{source}: line {number}: {body[:60]!r} is not two numbers (a header must start with '#')") from None
         if len(values) != 2:
-            raise ImportError_(f"{source}: line {number}: {len(values)} columns, expected 2 (x, value)")
+            raise PublishedCurveError(f"{source}: line {number}: {len(values)} columns, expected 2 (x, value)")
         first = first or number
         xs.append(values[0])
         ys.append(values[1])
@@ -140,15 +140,15 @@ def read_ecsv(data: bytes, source: str, ordered: bool = True) -> tuple[np.ndarra
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportError_(f"{source}: not UTF-8 text ({exc})") from None
+        raise PublishedCurveError(f"{source}: not UTF-8 text ({exc})") from None
     if not text.startswith("# %ECSV"):
-        raise ImportError_(f"{source}: line 1: expected an ECSV header '# %ECSV <version>'")
+        raise PublishedCurveError(f"{source}: line 1: expected an ECSV header '# %ECSV <version>'")
     try:
         table = Table.read(text, format="ascii.ecsv")
     except Exception as exc:  # astropy raises many kinds for a bad header
-        raise ImportError_(f"{source}: malformed ECSV header: {str(exc).splitlines()[0]}") from None
+        raise PublishedCurveError(f"{source}: malformed ECSV header: {str(exc).splitlines()[0]}") from None
     if len(table.columns) != 2:
-        raise ImportError_(f"{source}: {len(table.columns)} columns, expected 2 (mass, limit)")
+        raise PublishedCurveError(f"{source}: {len(table.columns)} columns, expected 2 (mass, limit)")
     meta = {str(k): v for k, v in table.meta.items() if v is not None}
     notes = []
     if "confidence" not in meta:
@@ -175,11 +175,11 @@ def read_hepdata(data: bytes, source: str, dependent: int = 0, ordered: bool = T
     try:
         doc = yaml.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ImportError_(f"{source}: not a HEPData table (YAML or JSON): {str(exc).splitlines()[0]}") from None
+        raise PublishedCurveError(f"{source}: not a HEPData table (YAML or JSON): {str(exc).splitlines()[0]}") from None
     if isinstance(doc, dict) and "values" in doc and "headers" in doc:
         return _read_hepdata_record(doc, source, dependent, ordered)
     if not isinstance(doc, dict) or "independent_variables" not in doc or "dependent_variables" not in doc:
-        raise ImportError_(f"{source}: not a HEPData table: expected 'independent_variables' and 'dependent_variables'"
+        raise PublishedCurveError(f"{source}: not a HEPData table: expected 'independent_variables' and 'dependent_variables'"
                            " (a submission table) or 'headers' and 'values' (a record table as the HEPData site serves it)")
     try:
         xvar = doc["independent_variables"][0]
@@ -188,9 +188,9 @@ def read_hepdata(data: bytes, source: str, dependent: int = 0, ordered: bool = T
         y = np.array([v["value"] for v in yvar["values"]], float)
         units = [str(xvar["header"].get("units", "")), str(yvar["header"].get("units", ""))]
     except (IndexError, KeyError, TypeError, ValueError) as exc:
-        raise ImportError_(f"{source}: malformed HEPData table (dependent variable {dependent}): {exc!r}") from None
+        raise PublishedCurveError(f"{source}: malformed HEPData table (dependent variable {dependent}): {exc!r}") from None
     if len(x) != len(y):
-        raise ImportError_(f"{source}: {len(x)} x values but {len(y)} values of dependent variable {dependent}")
+        raise PublishedCurveError(f"{source}: {len(x)} x values but {len(y)} values of dependent variable {dependent}")
     qualifiers = {q.get("name"): q.get("value") for q in yvar.get("qualifiers", []) if isinstance(q, dict)}
     _check_curve(x, y, source, 1, ordered)
     return x, y, {"units": units, "qualifiers": qualifiers, "description": doc.get("description", ""), "notes": []}
@@ -209,7 +209,7 @@ def _read_hepdata_record(doc: dict[str, Any], source: str, dependent: int, order
         x = np.array([float(v["x"][0]["value"]) for v in doc["values"]])
         y = np.array([float(next(e for e in v["y"] if e.get("group", 0) == dependent)["value"]) for v in doc["values"]])
     except (KeyError, IndexError, TypeError, ValueError, StopIteration) as exc:
-        raise ImportError_(f"{source}: malformed HEPData record table (dependent variable {dependent}): {exc!r}") from None
+        raise PublishedCurveError(f"{source}: malformed HEPData record table (dependent variable {dependent}): {exc!r}") from None
     units = []
     for header in headers[:2]:
         match = _HEADER_UNIT.match(header)
@@ -230,7 +230,7 @@ def _cl_from(meta: dict[str, Any], spec: dict[str, Any], where: str, source: str
         try:
             level = float(str(found).strip().rstrip("%"))
         except ValueError:
-            raise ImportError_(f"{source}: confidence level {found!r} is not a number") from None
+            raise PublishedCurveError(f"{source}: confidence level {found!r} is not a number") from None
         level = level / 100 if level > 1 else level
         if configured is not None and abs(configured - level) > 1e-9:
             raise ConfigError(f"{where}.confidence_level: {configured} but {source} says {level}")
@@ -337,5 +337,3 @@ def is_published(doc: dict[str, Any]) -> bool:
     """An imported (published) curve, not a result recomputed here."""
     return doc["result"]["method"]["name"] == "published"
 
-
-__all__ = ["convert", "factor", "hepdata_table", "is_published", "read_ecsv", "read_hepdata", "read_text"]

@@ -28,13 +28,14 @@ from matplotlib.colors import to_hex
 from numpy.typing import NDArray
 
 from dmcombine.fileio import atomic_write_bytes
+from dmcombine.planning.styles import COMBINATION, OKABE_ITO
 
 LINES: dict[str, Any] = {
     "solid": "-", "dashed": (0, (5, 2)), "long_dash": (0, (9, 3)), "short_dash": (0, (2.5, 1.5)),
     "dash_dot": (0, (6, 2, 1.5, 2)), "dash_dotdot": (0, (6, 2, 1.5, 2, 1.5, 2)),
 }
 REFERENCE = "#555555"  # reference lines (thermal relic, M_med = 2 m_chi, axion models)
-FALLBACK = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+FALLBACK = (*OKABE_ITO, COMBINATION)  # a curve without a style (a plot made outside the workflow)
 MANIFEST_KEY = "dmcombine:curves"
 THERMAL_RELIC_LABEL = ("thermal relic 2.2e-26 cm$^3$ s$^{-1}$ (s-wave, self-conjugate; "
                        "Steigman, Dasgupta, Beacom 2012, $m_\\chi \\gtrsim 10$ GeV)")

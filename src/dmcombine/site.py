@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def svg_plot(curves: list[tuple[str, list[float], list[float], str, bool]], xlab
         return top + (y1 - math.log10(v)) / (y1 - y0) * (height - top - bottom)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 18 * len(curves)}" '
-             f'width="{width}" role="img" aria-label="{_esc(ylabel)} versus {_esc(xlabel)}">']
+             f'width="{width}" role="img" aria-label="{escape(ylabel)} versus {escape(xlabel)}">']
     for e in _ticks(10**x0, 10**x1):
         if x0 <= e <= x1:
             x = left + (e - x0) / (x1 - x0) * (width - left - right)
@@ -76,22 +77,18 @@ def svg_plot(curves: list[tuple[str, list[float], list[float], str, bool]], xlab
             parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
             parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">1e{e}</text>')
     parts.append(f'<rect class="axis" x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" fill="none"/>')
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - bottom + 40}" text-anchor="middle">{_esc(xlabel)}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - bottom + 40}" text-anchor="middle">{escape(xlabel)}</text>')
     parts.append(f'<text x="16" y="{(top + height - bottom) / 2}" text-anchor="middle" '
-                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">{_esc(ylabel)}</text>')
+                 f'transform="rotate(-90 16 {(top + height - bottom) / 2})">{escape(ylabel)}</text>')
     for i, (label, x, y, colour, dashed) in enumerate(curves):
         points = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, y) if a > 0 and b > 0)
         dash = ' stroke-dasharray="6 3"' if dashed else ""
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         ly = height + 4 + 18 * i
         parts.append(f'<line x1="{left}" y1="{ly}" x2="{left + 30}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash}/>')
-        parts.append(f'<text x="{left + 38}" y="{ly + 4}">{_esc(label)}</text>')
+        parts.append(f'<text x="{left + 38}" y="{ly + 4}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _year(doc: dict[str, Any]) -> str:
@@ -115,13 +112,6 @@ def build(files: list[str], plots: list[str], datasets: dict[str, dict[str, Any]
                       undefined=ChainableUndefined, keep_trailing_newline=True)  # optional keys (doi, notes) render empty
     written: list[Path] = []
 
-    def page(rel: str, template: str, **context: Any) -> None:
-        root = "../" * rel.count("/")
-        text = env.get_template(template).render(root=root, version=__version__, commit=commit,
-                                                 nav_planes=planes_seen, **context)
-        atomic_write_text(out / rel, text)
-        written.append(out / rel)
-
     results, inputs = [], {}
     for path in files:
         doc = limitfile.read(path)
@@ -141,7 +131,8 @@ def build(files: list[str], plots: list[str], datasets: dict[str, dict[str, Any]
              "cl": f"{100 * doc['result']['confidence_level']:.4g}%", "model": doc["model"]["variant"],
              "year": _year(doc), "version": limitfile.version_of(doc), "colour": style.get("color", "#0072B2"),
              "dashed": doc["result"]["kind"] != "observed",
-             "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+             "bytes": Path(path).read_bytes()}
+        r["sha256"] = hashlib.sha256(r["bytes"]).hexdigest()
         refs = " ".join(f"{x.get('citation', '')} arxiv:{x.get('arxiv', '')} {x.get('doi', '')}" for x in doc["references"])
         r["search_text"] = " ".join([title, doc["experiment"], doc["analysis"], r["plane"], r["kind"], r["model"],
                                      r["year"], r["origin"], channel or "", refs, public]).lower()
@@ -155,6 +146,13 @@ def build(files: list[str], plots: list[str], datasets: dict[str, dict[str, Any]
     results.sort(key=lambda r: (r["origin"] != "this work", r["plane"], r["experiment"], r["title"]))
     planes_seen = sorted({r["plane"] for r in results})
 
+    def page(rel: str, template: str, **context: Any) -> None:
+        root = "../" * rel.count("/")
+        text = env.get_template(template).render(root=root, version=__version__, commit=commit,
+                                                 nav_planes=planes_seen, **context)
+        atomic_write_text(out / rel, text)
+        written.append(out / rel)
+
     for name in STATIC:
         data = (Path(__file__).parent / "templates" / name).read_bytes()
         atomic_write_bytes(out / name, data)
@@ -167,9 +165,9 @@ def build(files: list[str], plots: list[str], datasets: dict[str, dict[str, Any]
                             f"{doc['x']['label']} [{doc['x']['unit']}]",
                             f"{doc['parameter_of_interest']['label']} [{doc['parameter_of_interest']['unit']}]")
         r["caption"] = f"{r['title']}: {doc['parameter_of_interest']['label']} versus {doc['x']['label']}"
-        for suffix, text in ((".json", limitfile.dumps(doc)), (".csv", limitfile.to_csv(doc)),
-                             (".hepdata.yaml", imports.hepdata_table(doc))):
-            atomic_write_text(out / "files" / f"{r['slug']}{suffix}", text)
+        for suffix, data in ((".json", r["bytes"]), (".csv", limitfile.to_csv(doc).encode()),
+                             (".hepdata.yaml", imports.hepdata_table(doc).encode())):
+            atomic_write_bytes(out / "files" / f"{r['slug']}{suffix}", data)
             written.append(out / "files" / f"{r['slug']}{suffix}")
         page(f"result/{r['slug']}.html", "result.html", title=r["title"], r=r)
     filters = {key: sorted({r[key] for r in results if r[key]}) for key in ("experiment", "plane", "kind", "model", "year", "origin")}
