@@ -3,41 +3,70 @@ projection against the design book, and direct-detection variants in the workflo
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from scipy.stats import binom, norm
 
 from dmcombine import limitfile, stats
 from dmcombine.constants import DAYS_PER_YEAR
 from dmcombine.direct_detection import neutrinos as nu
 from dmcombine.direct_detection.nuclear import FormFactor, Isotope, Target
+from dmcombine.errors import ConfigError
 from dmcombine.experiments.xlzd import physics as xlzd
+from dmcombine.planning.workflow import Plan, PlanError, load_plan
 from dmcombine.provenance import provenance_record
 
-from ..conftest import card_config, default_plan, shipped, snakemake
+from ..conftest import snakemake
 
 REPO = Path(__file__).resolve().parents[2]
 XE132 = Target("Xe132", (Isotope(132, 54, 131.904155 * 0.93149410242, 1.0),))
 
 
-def xlzd_config(exposure: float = 1000.0, **model_override: dict) -> dict:
+def xlzd_plan(xlzd_override: dict | None = None) -> Plan:
+    """The plan of the default configuration with XLZD alone (other experiments' settings cannot
+    break these tests), with ``xlzd_override`` merged into the ``xlzd:`` block."""
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["experiments"] = ["xlzd"]
+    if xlzd_override:
+        config["xlzd"] = xlzd_override
+    return load_plan(config, [], root=str(REPO), write_cards=False)
+
+
+@lru_cache(maxsize=1)
+def _default_job_config() -> dict:
+    return xlzd_plan().job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000", "kind": "projected"}).config
+
+
+def xlzd_config(exposure: float = 1000.0, efficiency_model: str = "nest", **model_override: dict) -> dict:
     """The card config of the workflow's XLZD design-book job, at another exposure and model."""
-    cfg = card_config("xlzd_sensitivity", variant="design_book", exposure="1000", kind="projected")
+    cfg = copy.deepcopy(_default_job_config())
     cfg = dict(cfg, exposure_t_yr=exposure, variant="test")
     cfg["model"] = {**cfg["model"], **model_override}
+    cfg["efficiency"]["model"] = efficiency_model
     return cfg
 
 
 @pytest.fixture(scope="module")
 def sources() -> dict[str, nu.NeutrinoSource]:
-    cfg = xlzd_config()
-    job = default_plan().job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000", "kind": "projected"})
-    return {name: nu.read_spectrum(*shipped(job.inputs[f"neutrinos.{name}"].did), name, s["flux_cm2_s"])
-            for name, s in cfg["neutrinos"].items()}
+    plan = xlzd_plan()
+    job = plan.job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000", "kind": "projected"})
+    out = {}
+    for name, s in job.config["neutrinos"].items():
+        entry = plan.catalogue[job.inputs[f"neutrinos.{name}"].did]
+        out[name] = nu.read_spectrum((REPO / entry.path).read_bytes(), entry.path, name, s["flux_cm2_s"])
+    return out
+
+
+def at(result: dict, key: str, mass_gev: float) -> float:
+    return float(np.interp(mass_gev, result["mass_gev"], result[key]))
 
 
 def test_cevns_total_cross_section_of_a_line_matches_the_closed_form() -> None:
@@ -88,10 +117,13 @@ def test_asimov_statistics_by_hand() -> None:
 
 def test_design_book_3sigma_evidence_at_40_gev(sources: dict[str, nu.NeutrinoSource]) -> None:
     # arXiv:2410.17137 abstract: 3 sigma evidence potential down to 3e-49 cm² at 40 GeV.
-    # Our backgrounds are simplified (flat ER leakage, no spatial information): factor-2 tolerance.
+    # Our backgrounds are simplified (ER leakage as a flat fraction, no spatial information):
+    # factor-2 tolerance. NEST response: ratio 1.15; the flat acceptance it replaced: 1.19.
     result = xlzd.compute(xlzd_config(1000.0), sources)
-    ratio = np.interp(40.0, result["mass_gev"], result["discovery_cm2"]) / 3e-49
+    ratio = at(result, "discovery_cm2", 40.0) / 3e-49
     assert 0.5 < ratio < 2.0, ratio
+    flat = xlzd.compute(xlzd_config(1000.0, efficiency_model="flat"), sources)
+    assert at(flat, "discovery_cm2", 40.0) / 3e-49 == pytest.approx(1.19, abs=0.01)  # the old model, unchanged
 
 
 def test_lz_projection_at_its_own_exposure(sources: dict[str, nu.NeutrinoSource]) -> None:
@@ -102,10 +134,136 @@ def test_lz_projection_at_its_own_exposure(sources: dict[str, nu.NeutrinoSource]
     # 99.5% ER discrimination at 50% NR acceptance. Our XLZD backgrounds at that exposure: 4.5
     # leaked ER events. LZ's radon makes its ER background higher (5× or 15× our other-ER rate
     # gives ratios 1.20 and 1.61), hence the factor-2 tolerance.
+    # NEST response with XLZD's detector (LZ's g1 is lower): ratio 1.01; flat acceptance: 0.97.
     exposure = 5.6 * 1000.0 / DAYS_PER_YEAR
     result = xlzd.compute(xlzd_config(exposure), sources, kinds=("projected",))
-    ratio = np.interp(40.0, result["mass_gev"], result["exclusion_cm2"]) / 1.4e-48
+    ratio = at(result, "exclusion_cm2", 40.0) / 1.4e-48
     assert 0.5 < ratio < 2.0, ratio
+
+
+def test_nest_detection_statistics_by_hand() -> None:
+    # No quanta fluctuation (variance ~0): N_ph = 20 photons, g1 = 0.1, 3-fold coincidence,
+    # S1 window [3, 10] phd: P = P(3 <= Binomial(20, 0.1) <= 10). N_e = 10 electrons, all
+    # extracted, 20 phd per electron with no spread, S2 threshold 150 phd: always passes (200 phd);
+    # threshold 250 phd: never.
+    det = {"g1_phd_per_photon": 0.1, "s1_window_phd": [3.0, 10.0], "s1_coincidence_fold": 3,
+           "extraction_efficiency": 1.0, "electron_survival": 1.0, "se_gain_phd": 20.0, "se_width_phd": 0.0,
+           "s2_threshold_phd": 150.0}
+    one = np.array([20.0]), np.array([1e-12]), np.array([10.0]), np.array([1e-12])
+    p_s1 = sum(binom.pmf(n, 20, 0.1) for n in range(3, 11))
+    assert xlzd._s1_s2_acceptance(*one, det)[0] == pytest.approx(p_s1, rel=1e-12)
+    assert xlzd._s1_s2_acceptance(*one, {**det, "s2_threshold_phd": 250.0})[0] == pytest.approx(0.0, abs=1e-12)
+    # the 5-fold coincidence removes n = 3, 4
+    p5 = sum(binom.pmf(n, 20, 0.1) for n in range(5, 11))
+    assert xlzd._s1_s2_acceptance(*one, {**det, "s1_coincidence_fold": 5})[0] == pytest.approx(p5, rel=1e-12)
+    # half extracted, width 5 phd per sqrt(electron): P(S2 >= 150) = sum_m B(m; 10, 0.5) Phi((20m - 150)/(5 sqrt m))
+    half = {**det, "extraction_efficiency": 0.5, "se_width_phd": 5.0}
+    p_s2 = sum(binom.pmf(m, 10, 0.5) * norm.cdf((20 * m - 150) / (5 * np.sqrt(m))) for m in range(1, 11))
+    assert xlzd._s1_s2_acceptance(*one, half)[0] == pytest.approx(p_s1 * p_s2, rel=1e-9)
+
+
+def test_nest_efficiency_plateau_threshold_and_window() -> None:
+    eff_cfg = xlzd_config()["efficiency"]
+    table = xlzd.nest_response(eff_cfg)
+    eps = xlzd.efficiency(np.array([0.0, 0.3, 3.0, 30.0, 200.0]), eff_cfg)
+    # plateau (30 keVnr: ~46 phd mean S1, far inside [3, 166.7] phd; ~110 extracted electrons):
+    # NR acceptance × P_S1 × P_S2 = 0.5 × 1 × 1
+    assert eps[3] == pytest.approx(eff_cfg["nr_acceptance"], rel=1e-6)
+    # nothing at zero, below threshold (0.3 keVnr: ~1 photon) or above the S1 window (200 keVnr: ~450 phd)
+    assert eps[0] == 0.0 and eps[1] < 1e-4 * eps[3] and eps[4] < 1e-30
+    # near 3 keVnr by hand, from the table's NEST mean yields and NEST's quanta widths: Gaussian
+    # photon and electron numbers on the integers; photons binomially detected, in [3, 166] phd;
+    # electrons binomially extracted, S2 ~ Normal(m G, sqrt(m) w) above 198 phd
+    det = eff_cfg["nest"]
+    j = int(np.argmin(abs(table["energy_kevnr"] - 3.0)))
+    e, ph, el = table["energy_kevnr"][j], table["nr_photons"][j], table["nr_electrons"][j]
+    var_ph, var_e = xlzd._nr_quanta_variances(np.array([ph]), np.array([el]), _exciton_ratio(e, det), _widths())
+
+    def integers(mean: float, var: float) -> tuple[np.ndarray, np.ndarray]:
+        k = np.arange(0, int(mean + 12 * np.sqrt(var)) + 1)
+        sd = np.sqrt(var)
+        return k, norm.cdf((k + 0.5 - mean) / sd) - np.where(k == 0, 0.0, norm.cdf((k - 0.5 - mean) / sd))
+
+    k, pk = integers(ph, var_ph[0])
+    p_s1 = np.sum(pk * (binom.cdf(166, k, det["g1_phd_per_photon"]) - binom.cdf(2, k, det["g1_phd_per_photon"])))
+    k, pk = integers(el, var_e[0])
+    p_ext = det["extraction_efficiency"] * det["electron_survival"]
+    m = np.arange(1, k.max() + 1)
+    s2_pass = norm.cdf((m * det["se_gain_phd"] - det["s2_threshold_phd"]) / (det["se_width_phd"] * np.sqrt(m)))
+    p_s2 = np.sum(pk[:, None] * binom.pmf(m[None, :], k[:, None], p_ext) * s2_pass[None, :])
+    assert 0.999 < p_s2 < 1.0 and 0.2 < p_s1 < 0.8
+    assert table["nr_s1_s2_acceptance"][j] == pytest.approx(p_s1 * p_s2, rel=1e-6)
+    assert 0.1 < eps[2] < 0.3
+    # the likelihood window is where eps exceeds 1e-4 of the plateau, not a fixed 60 keVnr
+    lo_w, hi_w = xlzd.recoil_window_kevnr(eff_cfg)
+    assert 0.3 < lo_w < 1.0 and 80.0 < hi_w < 150.0
+    inside = np.geomspace(lo_w * 1.05, hi_w * 0.95, 50)
+    assert np.all(xlzd.efficiency(inside, eff_cfg) > 1e-5 * eff_cfg["nr_acceptance"])
+
+
+def _widths() -> list[float]:  # NEST's NR/ER width parameters
+    import nestpy
+
+    return nestpy.default_nr_er_width_parameters
+
+
+def _exciton_ratio(energy_kev: float, det: dict) -> np.ndarray:
+    import nestpy
+
+    calc = nestpy.NESTcalc(nestpy.detectors.VDetector())
+    y = calc.GetYields(nestpy.interactions.NR, float(energy_kev), det["density_g_cm3"], det["drift_field_v_cm"])
+    return np.array([y.ExcitonRatio])
+
+
+def test_nest_response_is_deterministic(sources: dict[str, nu.NeutrinoSource]) -> None:
+    cfg = xlzd_config(200.0)
+    first = xlzd.nest_response(cfg["efficiency"])
+    xlzd._nest_tables.cache_clear()
+    second = xlzd.nest_response(cfg["efficiency"])
+    assert first is not second
+    for key in ("nr_s1_s2_acceptance", "er_s1_s2_acceptance", "nr_photons", "nr_electrons"):
+        assert first[key].tobytes() == second[key].tobytes()
+    docs = []
+    for _ in range(2):
+        xlzd._nest_tables.cache_clear()
+        result = xlzd.compute(cfg, sources)
+        docs.append(limitfile.dumps(xlzd.limit_document(cfg, result, provenance_record([], cfg, "test"), "discovery")))
+    assert docs[0] == docs[1]
+
+
+def test_high_mass_scaling_at_40_gev_to_10_tev(sources: dict[str, nu.NeutrinoSource]) -> None:
+    # Above ~1 TeV the recoil spectrum no longer depends on the mass and the number density of
+    # WIMPs falls as 1/m: sigma(10 TeV) / sigma(1 TeV) = 10 within a few per cent.
+    for exposure in (200.0, 1000.0):
+        result = xlzd.compute(xlzd_config(exposure), sources)
+        for key in ("exclusion_cm2", "discovery_cm2"):
+            values = [at(result, key, m) for m in (40.0, 100.0, 1000.0, 10000.0)]
+            assert values == sorted(values), (exposure, key, values)
+            assert values[3] / values[2] == pytest.approx(10.0, rel=0.03), (exposure, key, values)
+            assert values[2] / values[1] == pytest.approx(8.8, rel=0.1)  # not yet linear at 100 GeV
+
+
+def test_unphysical_detector_parameters_are_config_errors() -> None:
+    nest = "xlzd.efficiency.nest"
+    for override, field, message in (
+            ({"g1_phd_per_photon": 1.5}, f"{nest}.g1_phd_per_photon", "greater than the maximum of 1"),
+            ({"extraction_efficiency": 0.0}, f"{nest}.extraction_efficiency", "less than or equal to the minimum"),
+            ({"drift_field_v_cm": -80.0}, f"{nest}.drift_field_v_cm", "less than the minimum of 1"),
+            ({"s1_coincidence_fold": 2.5}, f"{nest}.s1_coincidence_fold", "is not of type 'integer'"),
+            ({"s1_window_phd": [100.0, 3.0]}, f"{nest}.s1_window_phd", "is empty"),
+            ({"s1_coincidence_fold": 5, "s1_window_phd": [0.0, 4.0]}, f"{nest}.s1_window_phd", "below the 5-fold")):
+        with pytest.raises(PlanError) as err:
+            xlzd_plan({"efficiency": {"nest": override}})
+        assert field in str(err.value) and message in str(err.value), str(err.value)
+    # valid one by one but no recoil reaches the S1 window: the job stops with a ConfigError naming it
+    cfg = xlzd_config()
+    cfg["efficiency"]["nest"] = {**cfg["efficiency"]["nest"], "s1_window_phd": [5000.0, 6000.0]}
+    with pytest.raises(ConfigError, match="xlzd.efficiency.nest: no nuclear-recoil energy"):
+        xlzd.recoil_window_kevnr(cfg["efficiency"])
+    cfg["efficiency"]["nest"] = {**cfg["efficiency"]["nest"], "s1_window_phd": [3.0, 166.7],
+                                 "table_kevnr": {"min": 5.0, "max": 300.0, "points": 100}}
+    with pytest.raises(ConfigError, match=r"xlzd.efficiency.nest.table_kevnr: .* at the table's min"):
+        xlzd.recoil_window_kevnr(cfg["efficiency"])
 
 
 def test_more_exposure_and_the_neutrino_fog(sources: dict[str, nu.NeutrinoSource]) -> None:

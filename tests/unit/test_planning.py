@@ -96,7 +96,9 @@ def test_cards_hold_what_the_computation_reads_and_their_names_carry_a_digest() 
     assert "channels" not in job.config and "combine_livetime_yr" not in job.config and "inputs" not in job.config
     path, text = plan.card_file(job)
     assert path.startswith(".dmcombine/cards/km3net_sensitivity/tautau.") and plan.card_file(job) == (path, text)
-    assert set(plan.card(job)["inputs"]) == {"aeff", "psf", "edisp", "bkg_nu", "bkg_mu", "spectra_nue", "spectra_numu", "spectra_nutau"}
+    # the default detector's IRFs (ARCA230: four files per selection) and the spectra, nothing else
+    assert set(plan.card(job)["inputs"]) == {f"arca230_{part}_{sel}" for part in ("aeff", "psf", "eresp", "bkg")
+                                             for sel in ("track", "shower")} | {"spectra_nue", "spectra_numu", "spectra_nutau"}
 
 
 def test_catalogue_errors_name_the_file() -> None:

@@ -116,6 +116,51 @@ def own_km3net_input(role: str, content: Callable[[Workspace], bytes]) -> Callab
     return own_input(KM3NET, role, content)
 
 
+KM3IRF_ROLES = ("aeff", "psf", "edisp", "bkg_nu", "bkg_mu")
+
+
+def km3irf_card(card: dict) -> None:
+    """The KM3NeT card switched to the km3irf detector, its IRFs recorded as the planner records them."""
+    from dmcombine.catalogue import workflow_catalogue
+    from dmcombine.planning.workflow import default_block
+
+    catalogue, dids = workflow_catalogue(REPO / "config/inputs.yaml"), default_block("km3net")["inputs"]
+    card["config"]["detector"]["name"] = "km3irf"
+    card["inputs"] = {role: record for role, record in card["inputs"].items() if not role.startswith("arca230_")}
+    for role in KM3IRF_ROLES:
+        entry = catalogue[dids[role]]
+        card["inputs"][role] = {"did": entry.did, "path": entry.path, "bytes": entry.checksums.bytes,
+                                "adler32": entry.checksums.adler32, "md5": entry.checksums.md5}
+
+
+def own_km3irf_input(role: str, content: Callable[[], bytes]) -> Callable[[Workspace], tuple[int, str]]:
+    """A malformed km3irf IRF on a card switched to the km3irf detector."""
+    def provoke(ws: Workspace) -> tuple[int, str]:
+        def edit(card: dict) -> None:
+            km3irf_card(card)
+            ws.own_input(KM3NET, role, content())(card)
+        return ws.dmcombine(KM3NET, card=edit)
+    return provoke
+
+
+def _rebinned_background() -> bytes:
+    """The ARCA230 track background with its top two reconstructed-energy bins merged."""
+    head, *rows = arca230_file("bkg_track.csv").decode().strip().splitlines()
+    table = [[float(x) for x in r.split(",")] for r in rows]
+    top = [r for r in table if r[0] >= 7.3 - 1e-9]
+    kept = [r for r in table if r[0] < 7.3 - 1e-9]
+    merged = [[7.3, 7.65, 8.0, *a[3:6], a[6] + b[6]] for a, b in zip(top[:40], top[40:], strict=True)]
+    return (head + "\n" + "\n".join(",".join(repr(x) for x in r) for r in kept + merged) + "\n").encode()
+
+
+def km3irf_file(name: str) -> bytes:
+    return (REPO / "data/km3net_irf" / name).read_bytes()
+
+
+def arca230_file(name: str) -> bytes:
+    return (REPO / "data/km3net_arca230" / name).read_bytes()
+
+
 def _summary_without_total(ws: Workspace) -> bytes:
     doc = json.loads(ws.input_bytes(DS50, "summary"))
     del doc["event_yields"]["total"]
@@ -364,26 +409,36 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
     Fault("inputs", "bad column in a likelihood", own_likelihood(lambda t: t.replace("-0.382680352", "-0.38 7", 1)),
           ("like_draco.txt", "expected four numeric columns")),
     Fault("inputs", "empty likelihood", own_likelihood(lambda t: ""), ("like_draco.txt", "expected four numeric columns")),
-    Fault("inputs", "truncated FITS (PSF)", own_km3net_input(
-        "psf", lambda ws: ws.input_bytes(KM3NET, "psf")[:5000]),
+    Fault("inputs", "truncated FITS (PSF)", own_km3irf_input(
+        "psf", lambda: km3irf_file("psf.fits")[:5000]),
         ("km3net_irf.psf.fits", "not a readable GADF FITS file")),
-    Fault("inputs", "truncated FITS (effective area)", own_km3net_input(
-        "aeff", lambda ws: ws.input_bytes(KM3NET, "aeff")[:2880]),
+    Fault("inputs", "truncated FITS (effective area)", own_km3irf_input(
+        "aeff", lambda: km3irf_file("aeff.fits")[:2880]),
         ("km3net_irf.aeff.fits",)),
-    Fault("inputs", "truncated FITS (background)", own_km3net_input(
-        "bkg_nu", lambda ws: ws.input_bytes(KM3NET, "bkg_nu")[:100]),
+    Fault("inputs", "truncated FITS (background)", own_km3irf_input(
+        "bkg_nu", lambda: km3irf_file("bkg_nu.fits")[:100]),
         ("km3net_irf.bkg_nu.fits",)),
-    Fault("inputs", "FITS swapped for another IRF", own_km3net_input(
-        "aeff", lambda ws: ws.input_bytes(KM3NET, "psf")),
+    Fault("inputs", "FITS swapped for another IRF", own_km3irf_input(
+        "aeff", lambda: km3irf_file("psf.fits")),
         ("km3net_irf.aeff.fits", "no FITS extension 'EFFECTIVE AREA'")),
     Fault("inputs", "CosmiXs file swapped for a PPPC table", own_km3net_input(
         "spectra_numu", lambda ws: (REPO / "data/spectra/pppc4dmid/AtProduction_gammas.dat").read_bytes()),
         ("spectra.cosmixs_atproduction_numu.dat", "expected a CosmiXs header")),
+    Fault("inputs", "truncated ARCA230 table (effective area)", own_km3net_input(
+        "arca230_aeff_track", lambda ws: b"\n".join(arca230_file("aeff_coszen_allnumuCC_track.csv").splitlines()[:-7]) + b"\n"),
+        ("km3net_arca230.aeff_coszen_allnumuCC_track.csv", "rows, but its", "a truncated table?")),
+    Fault("inputs", "ARCA230 table swapped for another kind", own_km3net_input(
+        "arca230_bkg_shower", lambda ws: arca230_file("energyresponse_nueCC_shower.csv")),
+        ("km3net_arca230.bkg_shower.csv", "an ARCA230 bkg table has the columns")),
+    Fault("inputs", "ARCA230 background re-binned in energy", own_km3net_input(
+        "arca230_bkg_track", lambda ws: _rebinned_background()),
+        ("km3net_arca230.bkg_track.csv", "reconstructed-energy bins differ from the energy response's")),
     # physics: configurations that have no meaning
     Fault("physics", "dwarf without a J-factor", lambda ws: ws.dmcombine(
         FERMI, card=lambda c: c["config"]["dwarf_set"]["dwarfs"].append("tucana_II")), ("tucana_II", "J-factor")),
     Fault("physics", "the Galactic Centre never below the horizon", lambda ws: ws.dmcombine(
-        KM3NET, card=lambda c: c["config"]["detector"].update(latitude_deg=-70.0)), ("never reaches zenith 90",)),
+        KM3NET, card=lambda c: (km3irf_card(c), c["config"]["detector"]["km3irf"].update(latitude_deg=-70.0))),
+        ("never reaches zenith 90",)),
     # limit files handed to the combination
     Fault("limit files", "schema version from the future", mutated_member("schema", "urn:dmcombine:schema:limit-file:3"),
           ("user/10yr.json", "limit-file version 3; this dmcombine reads versions 1, 2")),

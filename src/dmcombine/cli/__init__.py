@@ -3,7 +3,8 @@
 One shape for every job: ``dmcombine <verb> --card CARD --output ROLE=PATH ...``, where the card
 (written by the planning layer, see :mod:`dmcombine.planning.cards`) holds the job's configuration
 and names its inputs. Verbs: ``run <experiment>``, ``fetch``, ``combine``, ``plot``,
-``provenance``, ``hepdata``; and for people: ``limitfile``, ``catalogue``, ``rucio``.
+``provenance``, ``hepdata``; and for people: ``limitfile``, ``catalogue``, ``rucio`` and the
+experiments' own (``km3net point-source``), from their ``cli.py``.
 
 Errors the user can fix (:class:`dmcombine.errors.DmcombineError`) are printed once, as one line
 naming the file, field or DID (and written to the job's log), and the command exits with status 1
@@ -59,9 +60,18 @@ def main(log_file: str | None) -> None:
 
 
 def _register() -> None:
+    import importlib
+    import importlib.util
+
+    from dmcombine import registry
     from dmcombine.cli import inputs, limitfiles, run, summaries
 
-    for module in (inputs, limitfiles, run, summaries):
+    modules = [inputs, limitfiles, run, summaries]
+    # An experiment may add commands for people (``dmcombine <experiment> ...``) in its cli.py.
+    for name in registry.EXPERIMENTS:
+        if importlib.util.find_spec(f"{registry.package(name)}.cli") is not None:
+            modules.append(importlib.import_module(f"{registry.package(name)}.cli"))
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -24,9 +24,9 @@ def run(card: dict[str, Any], paths: dict[str, str], source: str) -> None:
     cfg = card["config"]
     channel = cfg["channel"]
     inputs = CardInputs(card, source)
-    irfs = physics.read_irfs(inputs.read)
+    responses = physics.read_responses(cfg, inputs.read)
     spectra = physics.read_spectra(inputs.read)
-    result = physics.compute(cfg, irfs, spectra, channel)
+    result = physics.compute(cfg, responses, spectra, channel)
     provenance = job_provenance(card, inputs)
     for years in cfg["livetimes_yr"]:
         path = paths[f"livetime_{number_label(years)}yr"]
@@ -34,5 +34,5 @@ def run(card: dict[str, Any], paths: dict[str, str], source: str) -> None:
         rows = result["per_livetime"][years]
         for target in (1000.0, 10000.0):
             i = int(np.argmin(np.abs(np.log(result["mass_gev"] / target))))
-            log.info("%s, %g yr, m = %.4g GeV: <sigma v> < %.3g cm^3/s (ROI %.2g deg, b = %.3g)", channel, years,
-                     result["mass_gev"][i], rows[i]["limit"], rows[i]["roi_deg"], rows[i]["background"])
+            log.info("%s, %g yr, m = %.4g GeV: <sigma v> < %.3g cm^3/s (selections %s, b = %.3g)", channel, years,
+                     result["mass_gev"][i], rows[i]["limit"], "+".join(rows[i]["selections_used"]), rows[i]["background"])

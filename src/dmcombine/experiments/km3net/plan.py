@@ -14,6 +14,9 @@ RESOURCES = {
     "km3net_sensitivity": Resources(mem_mb=1000, runtime_min=10),
     "km3net_plot": Resources(mem_mb=1000, runtime_min=5),
 }
+SPECTRA_ROLES = ("spectra_nue", "spectra_numu", "spectra_nutau")
+KM3IRF_ROLES = ("aeff", "psf", "edisp", "bkg_nu", "bkg_mu")
+ARCA230_PARTS = ("aeff", "psf", "eresp", "bkg")  # the arca230 module's ROLES (planning imports no numpy)
 CARD_KEYS = ("livetimes_yr", "confidence_level", "self_conjugate", "mass_grid_gev", "detector", "oscillations", "window")
 
 
@@ -30,7 +33,14 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
     combined = section.get("combine_livetime_yr", max(section["livetimes_yr"]))
     if combined not in section["livetimes_yr"]:
         ctx.problem("km3net.combine_livetime_yr", f"{combined} is not one of livetimes_yr {section['livetimes_yr']}")
-    inputs = {role: ctx.did(did, f"km3net.inputs.{role}") for role, did in sorted(section["inputs"].items())}
+    detector = section["detector"]
+    needed = list(SPECTRA_ROLES) + (
+        [f"arca230_{part}_{sel}" for sel in detector["arca230"]["selections"] for part in ARCA230_PARTS]
+        if detector["name"] == "arca230" else list(KM3IRF_ROLES))
+    for role in needed:
+        if role not in section["inputs"]:
+            ctx.problem(f"km3net.inputs.{role}", f"is missing: detector {detector['name']} reads it")
+    inputs = {role: ctx.did(section["inputs"][role], f"km3net.inputs.{role}") for role in sorted(needed) if role in section["inputs"]}
     card_halo = {**halo, "profiles": {k: v for k, v in halo["profiles"].items() if k == halo["profile"]}}
     planned, files = [], []
     for channel in section["channels"]:

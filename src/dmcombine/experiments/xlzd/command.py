@@ -33,5 +33,5 @@ def run(card: dict[str, Any], paths: dict[str, str], source: str) -> None:
     limitfile.write(paths["limit"], doc)
     for name, events in doc["model"]["assumptions"]["expected_background_events"].items():
         log.info("background %s: %.3g events", name, events)
-    for m in (40.0, 100.0, 1000.0):
+    for m in (40.0, 100.0, 1000.0, 10000.0):
         log.info("m = %g GeV: %s %.3g cm^2", m, kind, np.interp(m, doc["limit"]["x"], doc["limit"]["value"]))

@@ -21,6 +21,7 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
     ctx.grid(section["mass_grid_gev"], "xlzd.mass_grid_gev")
     ctx.interval(section["efficiency"]["window_kevnr"], "xlzd.efficiency.window_kevnr")
     ctx.interval(section["er"]["window_kevee"], "xlzd.er.window_kevee")
+    _check_nest(section["efficiency"]["nest"], ctx)
     exposures = ctx.labels(section["exposures_t_yr"], "xlzd.exposures_t_yr")
     inputs = {f"neutrinos.{name}": ctx.did(spec["did"], f"xlzd.neutrinos.{name}.did")
               for name, spec in sorted(section["neutrinos"].items())}
@@ -38,3 +39,14 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
                     outputs={"limit": LimitOutput(path, plane="si", kind=kind, plotted=variant in section["variants"])},
                 ))
     return planned
+
+
+def _check_nest(nest: Dict[str, Any], ctx: Context) -> None:
+    """Cross-field checks of the NEST detector parameters (the schema bounds each one)."""
+    where = "xlzd.efficiency.nest"
+    ctx.interval(nest["s1_window_phd"], f"{where}.s1_window_phd")
+    table = nest["table_kevnr"]
+    ctx.interval([table["min"], table["max"]], f"{where}.table_kevnr")
+    if nest["s1_window_phd"][1] < nest["s1_coincidence_fold"]:
+        ctx.problem(f"{where}.s1_window_phd", f"upper end {nest['s1_window_phd'][1]} phd is below the "
+                    f"{nest['s1_coincidence_fold']}-fold S1 coincidence (s1_coincidence_fold): no event passes")
