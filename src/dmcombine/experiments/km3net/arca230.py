@@ -270,6 +270,13 @@ def cone_band_solid_angles(declination_rad: float, radius_rad: float, sin_edges:
     return np.diff(below, axis=0) @ weight
 
 
+def cone_band_share(declination_rad: float, radius_rad: float, sin_edges: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The share of each sin δ band's background (summed over RA) that falls in the cone:
+    Ω(cone ∩ band) / (2π Δsin δ)."""
+    edges = np.asarray(sin_edges, dtype=float)
+    return cone_band_solid_angles(declination_rad, radius_rad, edges) / (2.0 * np.pi * np.diff(edges))
+
+
 def _psi_bins(psf: PointSpread) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Edges [rad] of the PSF grid with a first bin from 0, and P per bin [band, bin] (trapezoids)."""
     psi = np.radians(10.0**psf.log10_psi_deg)

@@ -127,11 +127,14 @@ class Response:
     jfactor_roi: NDArray[np.float64]  # J(< R) [GeV² cm⁻⁵] per radius
 
 
-def _fine_energies(aeff: EffectiveArea) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
-    lo, hi = np.log10(aeff.energy.lo), np.log10(aeff.energy.hi)
+def _fine_energies(lo_gev: NDArray[np.float64], hi_gev: NDArray[np.float64]
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """SUBSAMPLES points per true-energy bin, evenly in log E, each with an equal share of the bin's
+    width [GeV], and the bin of each point."""
+    lo, hi = np.log10(lo_gev), np.log10(hi_gev)
     t = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES
     log_e = (lo[:, None] + (hi - lo)[:, None] * t[None, :]).ravel()
-    width = np.repeat((10.0**hi - 10.0**lo) / SUBSAMPLES, SUBSAMPLES)  # equal shares of each bin
+    width = np.repeat((10.0**hi - 10.0**lo) / SUBSAMPLES, SUBSAMPLES)
     return 10.0**log_e, width, np.repeat(np.arange(len(lo)), SUBSAMPLES)
 
 
@@ -195,7 +198,7 @@ def build_response(cfg: dict[str, Any], irfs: Irfs) -> Response:
             f"km3net.detector.km3irf: the source (declination {det['source_declination_deg']}°) never reaches zenith "
             f"{det['min_zenith_deg']}° at latitude {det['latitude_deg']}°"
         )
-    energy, width, a_bin = _fine_energies(irfs.aeff)
+    energy, width, a_bin = _fine_energies(irfs.aeff.energy.lo, irfs.aeff.energy.hi)
     reco_edges = np.append(irfs.bkg_nu.energy.lo, irfs.bkg_nu.energy.hi[-1])
     keep = _reco_window(cfg, reco_edges)
     radii = np.asarray(cfg["window"]["roi_radii_deg"], dtype=float)
@@ -236,11 +239,10 @@ def build_response_arca230(cfg: dict[str, Any], sel: arca230.Selection) -> Respo
     det = cfg["detector"]
     dec = np.radians(det["source_declination_deg"])
     lat = np.radians(det["arca230"]["latitude_deg"])
-    edges = sel.aeff.log10_energy_edges
-    t = (np.arange(SUBSAMPLES) + 0.5) / SUBSAMPLES
-    log_e = (edges[:-1, None] + np.diff(edges)[:, None] * t[None, :]).ravel()
-    width = np.repeat((10.0 ** edges[1:] - 10.0 ** edges[:-1]) / SUBSAMPLES, SUBSAMPLES)
-    area_cm2 = np.repeat(arca230.source_area_m2(sel.aeff, dec, lat), SUBSAMPLES) * 1e4
+    edges = 10.0**sel.aeff.log10_energy_edges
+    energy, width, a_bin = _fine_energies(edges[:-1], edges[1:])
+    log_e = np.log10(energy)
+    area_cm2 = arca230.source_area_m2(sel.aeff, dec, lat)[a_bin] * 1e4
     reco_edges = 10.0**sel.eresp.log10_reco_edges
     keep = _reco_window(cfg, reco_edges)
     row = arca230.band_index(sel.eresp.log10_energy_edges, log_e)
@@ -253,13 +255,12 @@ def build_response_arca230(cfg: dict[str, Any], sel: arca230.Selection) -> Respo
     band = arca230.band_index(sel.psf.log10_energy_edges, log_e)
     contained = np.where(band[:, None] >= 0, containment[np.maximum(band, 0)], 0.0)
     signal = area_cm2[:, None, None] * migration[:, :, None] * contained[:, None, :]
-    omega = np.array([arca230.cone_band_solid_angles(dec, np.radians(r), sel.bkg.sin_dec_edges) for r in radii])
-    share = omega / (2.0 * np.pi * np.diff(sel.bkg.sin_dec_edges))[None, :]  # [radius, band]
+    share = np.array([arca230.cone_band_share(dec, np.radians(r), sel.bkg.sin_dec_edges) for r in radii])  # [radius, band]
     background = sel.bkg.rate_s[keep] @ share.T
     j_roi = np.array([jfactor_cone(profile, np.radians(r)) for r in radii])
     below = float(arca230.band_time_fractions(lat, dec, np.array([-1.0, 0.0, 1.0]))[0])
     kept_edges = np.append(reco_edges[:-1][keep], reco_edges[1:][keep][-1])
-    return Response(sel.name, sel.flavour, 10.0**log_e, width, kept_edges, radii, signal, background, below, j_roi)
+    return Response(sel.name, sel.flavour, energy, width, kept_edges, radii, signal, background, below, j_roi)
 
 
 def read_responses(cfg: dict[str, Any], read: Callable[[str], tuple[bytes, str]]) -> list[Response]:

@@ -107,9 +107,8 @@ def point_source(selection: arca230.Selection, sin_dec: float, index: float, phi
     overlap = np.clip(np.minimum(reco_hi, edges[-1]) - np.maximum(reco_lo, edges[0]), 0.0, None) / (reco_hi - reco_lo)
     reco_fraction = np.where(row >= 0, eresp.probability[np.maximum(row, 0)] @ overlap, 0.0)
     reco = in_cone * reco_fraction
-    omega = arca230.cone_band_solid_angles(dec, np.radians(cone_deg), bkg.sin_dec_edges)
-    band_solid = 2.0 * np.pi * np.diff(bkg.sin_dec_edges)
-    background = float(seconds * np.sum(bkg.rate_s.sum(axis=0) * omega / band_solid))
+    share = arca230.cone_band_share(dec, np.radians(cone_deg), bkg.sin_dec_edges)
+    background = float(seconds * bkg.rate_s.sum(axis=0) @ share)
     signal_reco = float(reco.sum())
     fc = fc_average_upper_limit(background, cl)
     classical = classical_mean_upper_limit(background, cl)

@@ -69,8 +69,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import bdtr, erf, gammaln, ndtr
-from scipy.stats import norm
+from scipy.special import erf, ndtr
+from scipy.stats import binom, norm
 
 from dmcombine.constants import DAYS_PER_YEAR
 from dmcombine.direct_detection.config import (
@@ -242,39 +242,19 @@ def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_
     s2_pass_given_m = ndtr((m * gain - thr) / spread)
     s2_pass_given_m[0] = float(thr <= 0)  # no electron, no S2
     out = np.zeros_like(n_ph)
+    if n_hi < n_lo:
+        return out
     for i in range(len(n_ph)):
-        if n_hi < n_lo:
-            break
         k, pk = _quanta_pmf(n_ph[i], var_ph[i])
         # photon numbers whose detected count cannot reach the window (beyond 12 sigma) add nothing
-        spread = 12.0 * np.sqrt(g1 * (1.0 - g1) * k + 1.0)
-        near = (g1 * k - spread <= n_hi) & (g1 * k + spread >= n_lo)
+        reach = 12.0 * np.sqrt(g1 * (1.0 - g1) * k + 1.0)
+        near = (g1 * k - reach <= n_hi) & (g1 * k + reach >= n_lo)
         k, pk = k[near], pk[near]
-        p_s1 = np.dot(pk, _binom_cdf(n_hi, k, g1) - _binom_cdf(n_lo - 1, k, g1)) if k.size else 0.0
+        p_s1 = np.dot(pk, binom.cdf(n_hi, k, g1) - binom.cdf(n_lo - 1, k, g1)) if k.size else 0.0
         k, pk = _quanta_pmf(n_e[i], var_e[i])
-        pm = pk @ _binom_pmf(m[None, :], k[:, None], p_e)  # P(m extracted), m = 0 ... m_max
+        pm = pk @ binom.pmf(m[None, :], k[:, None], p_e)  # P(m extracted), m = 0 ... m_max
         p_s2 = np.dot(pm, s2_pass_given_m) + max(0.0, 1.0 - pm.sum())
         out[i] = max(0.0, p_s1) * min(1.0, p_s2)
-    return out
-
-
-def _binom_pmf(n: Any, trials: Any, p: float) -> NDArray[np.float64]:
-    """P(Binomial(trials, p) = n), broadcast over n and trials (integers), 0 < p < 1 or p = 1."""
-    n, trials = np.broadcast_arrays(np.asarray(n, dtype=float), np.asarray(trials, dtype=float))
-    if p >= 1.0:
-        return (n == trials).astype(float)
-    ok = (n >= 0) & (n <= trials)
-    nn, tt = np.where(ok, n, 0.0), np.where(ok, trials, 0.0)
-    log_pmf = gammaln(tt + 1) - gammaln(nn + 1) - gammaln(tt - nn + 1) + nn * np.log(p) + (tt - nn) * np.log1p(-p)
-    return np.where(ok, np.exp(log_pmf), 0.0)
-
-
-def _binom_cdf(n: Any, trials: Any, p: float) -> NDArray[np.float64]:
-    """P(Binomial(trials, p) <= n), broadcast over n and trials (integers)."""
-    n, trials = np.broadcast_arrays(np.asarray(n, dtype=np.int64), np.asarray(trials, dtype=np.int64))
-    inner = (n >= 0) & (n < trials)
-    out = np.where(n >= trials, 1.0, 0.0)
-    out[inner] = bdtr(n[inner], trials[inner], p)
     return out
 
 
