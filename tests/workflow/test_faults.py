@@ -293,6 +293,23 @@ def by_hand(*argv: str) -> Callable[[Workspace], tuple[int, str]]:
     return lambda ws: ws.run(list(argv))
 
 
+def point_source(sindec: str = "0.475", cone: str = "1", livetime: str = "1", *extra: str) -> Callable[[Workspace], tuple[int, str]]:
+    """``dmcombine km3net point-source`` on the ARCA230 tracks (the note's case) with one argument changed."""
+    return by_hand("km3net", "point-source", "--channel", "track", "--index", "2", "--norm", "5e-5",
+                   "--sindec", sindec, "--cone-deg", cone, "--livetime-yr", livetime, *extra)
+
+
+def point_source_irf_dir(change: Callable[[bytes], bytes]) -> Callable[[Workspace], tuple[int, str]]:
+    """The point-source command reading the collaboration's files from a folder (--irf-dir), the
+    track effective area edited."""
+    def provoke(ws: Workspace) -> tuple[int, str]:
+        for path in (REPO / "data/km3net_arca230").glob("*.csv"):
+            data = path.read_bytes()
+            ws.user_file(f"arca230/{path.name}", change(data) if path.name.startswith("aeff_coszen_allnumuCC") else data)
+        return point_source("0.475", "1", "1", "--irf-dir", "user/arca230")(ws)
+    return provoke
+
+
 IMPORT_SPEC = {"format": "text", "plane": "si", "kind": "observed", "experiment": "Toy", "analysis": "a test curve",
                "label": "Toy 2026", "digitised_by": "a test", "licence": "CC0", "layer": "test", "confidence_level": 0.9,
                "units": {"x": "GeV", "value": "cm^2"}, "references": [{"citation": "Toy Collaboration (2026)"}]}
@@ -613,6 +630,22 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
           ("user/table.txt", "line 1", "3 columns, expected 2")),
     Fault("imports", "an unknown plane", bad_import(GOOD_TABLE, plane="mediator"),
           ("user/spec.yaml", "bad.plane", "'mediator' is not one of")),
+    # the XLZD detector response and the KM3NeT source direction, as configured
+    Fault("config", "XLZD light collection g1 above 1", workflow_config("xlzd: {efficiency: {nest: {g1_phd_per_photon: 1.5}}}"),
+          ("xlzd.efficiency.nest.g1_phd_per_photon", "1.5", "maximum of 1"), True),
+    Fault("config", "empty XLZD S1 window", workflow_config("xlzd: {efficiency: {nest: {s1_window_phd: [100, 3]}}}"),
+          ("xlzd.efficiency.nest.s1_window_phd", "is empty", "lower < upper"), True),
+    Fault("config", "KM3NeT source declination 120°", workflow_config("km3net: {detector: {source_declination_deg: 120}}"),
+          ("km3net.detector.source_declination_deg", "120", "maximum of 90"), True),
+    # the ARCA230 point-source validation command (dmcombine km3net point-source)
+    Fault("point source", "sin δ = 1.5", point_source(sindec="1.5"), ("--sindec", "1.5", "not in [-1, 1]")),
+    Fault("point source", "sin δ not a number", point_source(sindec="nan"), ("--sindec", "nan", "not in [-1, 1]")),
+    Fault("point source", "a cone of 0°", point_source(cone="0"), ("--cone-deg", "0.0", "(0, 30] degrees")),
+    Fault("point source", "a cone of 45°", point_source(cone="45"), ("--cone-deg", "45.0", "(0, 30] degrees")),
+    Fault("point source", "zero livetime", point_source(livetime="0"), ("--livetime-yr", "0.0", "positive livetime")),
+    Fault("point source", "a truncated IRF file in --irf-dir", point_source_irf_dir(
+        lambda text: b"\n".join(text.splitlines()[:-7]) + b"\n"),
+        ("aeff_coszen_allnumuCC_track.csv", "a truncated table?")),
 ]
 
 
