@@ -17,6 +17,7 @@ from snakemake.logging import logger
 
 from dmcombine.errors import DmcombineError  # noqa: E402
 from dmcombine.planning.paths import staged  # noqa: E402
+from dmcombine.planning.quiet import one_report_per_failed_job  # noqa: E402
 from dmcombine.planning.workflow import load_plan  # noqa: E402
 
 # The project's analysis image, built from envs/Dockerfile with requirements/main.lock.
@@ -35,6 +36,8 @@ except DmcombineError as error:
     raise WorkflowError(str(error)) from None
 for note in PLAN.notes:
     logger.info(note)
+# a failed job: its message, then one block with its log path and command (not the command twice)
+one_report_per_failed_job(logger)
 
 
 def job_card(rule):
