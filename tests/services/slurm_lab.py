@@ -2,8 +2,8 @@
 
 No systemd: munged, slurmctld and slurmd are started by the test setup and stopped by the PIDs in
 their pid files. Needs root (slurmd runs the jobs) and the packages that `scripts/setup.sh slurm`
-installs. The configuration must sit at /etc/slurm/slurm.conf: snakemake-executor-plugin-slurm's
-job step clears SLURM_CONF before calling srun.
+installs. The configuration sits at /etc/slurm/slurm.conf, where sbatch, squeue and scontrol find it
+without SLURM_CONF.
 """
 
 from __future__ import annotations
