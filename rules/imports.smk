@@ -1,6 +1,8 @@
 # Published curves as standard limit files (config/imports.yaml, the `imports` section): one job
-# per curve, its input by DID. The file says "published" (never recomputed) and carries the
-# references, who digitised it, its licence and original units; the summary plots draw it as context.
+# converts every shown curve (each curve is milliseconds of work; one job each cost a Python
+# start-up each), its inputs by DID, one output per curve (from the plan). Each file says
+# "published" (never recomputed) and carries the references, who digitised it, its licence and
+# original units; the summary plots draw it as context.
 
 
 rule limitfile_import:
@@ -8,11 +10,9 @@ rule limitfile_import:
         job_files("limitfile_import"),
         card=job_card("limitfile_import"),
     output:
-        limit=staged("results/imported/{name}/limit.json"),
+        planned_outputs("limitfile_import"),
     log:
-        "logs/imported/{name}.log",
-    wildcard_constraints:
-        name=r"[a-z0-9][a-z0-9_]*",
+        "logs/imported.log",
     group:
         ANALYSIS
     conda:
@@ -21,6 +21,7 @@ rule limitfile_import:
         IMAGE
     resources:
         **job_resources("limitfile_import"),
+    params:
+        outputs=planned_output_options("limitfile_import"),
     shell:
-        "dmcombine --log {log} limitfile import --card {input.card}"
-        " --output limit={output.limit}"
+        "dmcombine --log {log} limitfile import --card {input.card} {params.outputs}"

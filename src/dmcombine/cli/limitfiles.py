@@ -23,13 +23,16 @@ def limitfile_validate(files: tuple[str, ...]) -> None:
 
 
 @limitfile_group.command("import")
-@click.option("--card", "card_path", type=click.Path(dir_okay=False), help="An import job card (the workflow's way).")
+@click.option("--card", "card_path", type=click.Path(dir_okay=False),
+              help="The workflow's import job card (every shown curve of the imports section).")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
               help="A YAML file with one import, NAME: {format, plane, kind, ...} as in config/imports.yaml.")
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), help="With --spec: the published table.")
-@click.option("--output", "output", required=True, metavar="[limit=]PATH", help="The limit file to write.")
-def limitfile_import(card_path: str | None, spec_path: str | None, input_path: str | None, output: str) -> None:
-    """Import a published curve as a standard limit file (version 2, method "published")."""
+@click.option("--output", "outputs", required=True, multiple=True, metavar="NAME=PATH | PATH",
+              help="With --card: NAME=PATH for each curve of the card; with --spec: the limit file to write.")
+def limitfile_import(card_path: str | None, spec_path: str | None, input_path: str | None, outputs: tuple[str, ...]) -> None:
+    """Import published curves as standard limit files (version 2, method "published"). All are
+    converted before any is written; nothing is published unless every one converts."""
     from pathlib import Path
 
     from dmcombine import imports, limitfile
@@ -43,36 +46,43 @@ def limitfile_import(card_path: str | None, spec_path: str | None, input_path: s
     from dmcombine.provenance import provenance_record
     from dmcombine.runtime import CardInputs
 
+    docs: dict[str, dict] = {}
     if card_path:
         card = cards.read(card_path, "import")
-        path = parse_outputs((output if "=" in output else f"limit={output}",), ["limit"], card_reads(card))["limit"]
-        spec = dict(card["config"])
-        name = spec.pop("name")
+        curves = card["config"]["curves"]
+        paths = parse_outputs(outputs, list(curves), card_reads(card))
         inputs = CardInputs(card, card_path)
-        data, source = inputs.read("table")
-        record, config, rule = inputs.read_records[0], card["config"], card["rule"]
+        for name, spec in curves.items():
+            data, source = inputs.read(name)
+            doc = imports.convert(dict(spec), data, source, inputs.read_records[-1], name)
+            doc["provenance"] = provenance_record([inputs.read_records[-1]], {"name": name, **spec}, card["rule"])
+            docs[paths[name]] = doc
     else:
         if not (spec_path and input_path):
             raise ConfigError("limitfile import: give --card, or --spec and --input")
+        if len(outputs) != 1:
+            raise ConfigError("limitfile import --spec: give one --output, the limit file to write")
         doc = load_yaml(spec_path, "import spec", error=ConfigError)
         if not isinstance(doc, dict) or len(doc) != 1:
             raise ConfigError(f"{spec_path}: expected one import, NAME: {{format, plane, kind, ...}}")
         (name, spec), = doc.items()
         schema = schemas.with_definitions({"$ref": "#/$defs/import"})
         schemas.validate({"did": "local:file", **spec}, schema, f"{spec_path}", prefix=name, error=ConfigError)
+        output = outputs[0]
         path = output.partition("=")[2] if output.startswith("limit=") else output
         data = Path(input_path).read_bytes()
-        source = input_path
         sums = Checksums.of_bytes(data)
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(input_path).name)
         record = {"did": f"local:{safe}", "bytes": sums.bytes, "adler32": sums.adler32, "md5": sums.md5}
-        config, rule = {name: spec}, "dmcombine limitfile import"
-    doc = imports.convert(spec, data, source, record, name)
-    doc["provenance"] = provenance_record([record], config, rule)
-    limitfile.write(path, doc)
-    publish([path])
-    click.echo(f"{path}: imported {name} ({doc['experiment']}, {doc['result']['kind']}, "
-               f"{len(doc['limit']['x'])} points, limit-file version {limitfile.version_of(doc)})")
+        doc = imports.convert(spec, data, input_path, record, name)
+        doc["provenance"] = provenance_record([record], {name: spec}, "dmcombine limitfile import")
+        docs[path] = doc
+    for path, doc in docs.items():
+        limitfile.write(path, doc)
+    publish(list(docs))
+    for path, doc in docs.items():
+        click.echo(f"{path}: imported {doc['experiment']} ({doc['result']['kind']}, {len(doc['limit']['x'])} points, "
+                   f"limit-file version {limitfile.version_of(doc)})")
 
 
 @limitfile_group.command("csv")

@@ -40,21 +40,21 @@ def _fetch_jobs(jobs: List[Job], ctx: Context) -> List[Job]:
 
 
 def _import_jobs(ctx: Context) -> List[Job]:
-    """One job per published curve of ``imports`` whose layer is shown: the curve as a limit file."""
+    """One job for every published curve of ``imports`` whose layer is shown: each curve as a
+    limit file (role = its name). One process for all: each curve is milliseconds of work, a job of
+    its own cost a Python start-up each. The card keeps every curve's spec; each limit file's
+    provenance names its own table and spec only."""
     hidden = set(ctx.config["summary"]["hide_layers"])
-    jobs = []
-    for name, spec in sorted(ctx.config["imports"].items()):
-        if spec["layer"] in hidden:
-            continue
-        table = ctx.did(spec["did"], f"imports.{name}.did")
-        jobs.append(Job(
-            rule="limitfile_import", kind="import", wildcards={"name": name}, config={"name": name, **spec},
-            inputs={"table": table},
-            outputs={"limit": LimitOutput(f"results/imported/{name}/limit.json", experiment=spec["experiment"],
-                                          plane=spec["plane"], kind=spec["kind"], plotted=True, representative=False,
-                                          combinable=False)},
-        ))
-    return jobs
+    shown = {name: spec for name, spec in sorted(ctx.config["imports"].items()) if spec["layer"] not in hidden}
+    if not shown:
+        return []
+    inputs = {name: ctx.did(spec["did"], f"imports.{name}.did") for name, spec in shown.items()}
+    outputs = {name: LimitOutput(f"results/imported/{name}/limit.json", pattern=f"results/imported/{name}/limit.json",
+                                 experiment=spec["experiment"], plane=spec["plane"],
+                                 kind=spec["kind"], plotted=True, representative=False, combinable=False)
+               for name, spec in shown.items()}
+    return [Job(rule="limitfile_import", kind="import", wildcards={}, config={"curves": shown}, inputs=inputs,
+                outputs=outputs)]
 
 
 def _kinds_combine(kinds: List[str]) -> bool:

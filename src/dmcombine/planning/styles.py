@@ -54,18 +54,19 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
             if not hasattr(output, "plane"):
                 continue
             if job.rule == "limitfile_import":  # published: the context palette, thin, one colour per label
+                spec = job.config["curves"][role]
                 labels = imported.setdefault(output.plane, [])
-                key = f"import {output.plane} {job.config['label']}"
-                if job.config.get("band"):  # a band (the neutrino fog): filled, the plane's next grey
+                key = f"import {output.plane} {spec['label']}"
+                if spec.get("band"):  # a band (the neutrino fog): filled, the plane's next grey
                     bands = imported.setdefault(f"{output.plane} bands", [])
-                    if job.config["label"] not in bands:
-                        bands.append(job.config["label"])
-                    styles[output.path] = {"key": key, "color": BAND_GREYS[bands.index(job.config["label"]) % len(BAND_GREYS)],
+                    if spec["label"] not in bands:
+                        bands.append(spec["label"])
+                    styles[output.path] = {"key": key, "color": BAND_GREYS[bands.index(spec["label"]) % len(BAND_GREYS)],
                                            "line": "solid", "marker": "", "width": 0.0, "fill": True}
                     continue
-                if job.config["label"] not in labels:
-                    labels.append(job.config["label"])
-                styles[output.path] = _context_style(key, labels.index(job.config["label"]))
+                if spec["label"] not in labels:
+                    labels.append(spec["label"])
+                styles[output.path] = _context_style(key, labels.index(spec["label"]))
                 continue
             if job.rule == "combine":
                 styles[output.path] = {"key": f"combination {job.wildcards['group']}", "color": COMBINATION,
