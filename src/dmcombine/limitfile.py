@@ -197,7 +197,7 @@ def _dump(value: Any, indent: int) -> str:
         if not value:
             return "[]"
         if _is_flat_numbers(value):  # numeric arrays on one line keep files short and diffable
-            return "[" + ", ".join(json.dumps(v, allow_nan=False) for v in value) + "]"
+            return json.dumps(value, allow_nan=False)  # "[a, b, ...]": the same text, in one call
         items = [f"{pad}  {_dump(v, indent + 1)}" for v in value]
         return "[\n" + ",\n".join(items) + f"\n{pad}]"
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
@@ -223,6 +223,8 @@ def _reject_non_finite(value: Any, source: str, where: str = "") -> None:
         for k, v in value.items():
             _reject_non_finite(v, source, f"{where}/{k}")
     elif isinstance(value, list):
+        if _is_flat_numbers(value) and all(map(math.isfinite, value)):
+            return  # the common case, a long numeric array, checked in one pass
         for i, v in enumerate(value):
             _reject_non_finite(v, source, f"{where}/{i}")
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.interpolate import PchipInterpolator
 
 from dmcombine.experiments.fermi_dwarfs import physics as fd
 from dmcombine.indirect.jfactors import read_albert2017_table, read_dmsky
@@ -137,6 +138,30 @@ def test_profiling_over_j_adds_widths_in_quadrature() -> None:
     profile = fd._profile_over_j(f, k, step, s)
     expected = -((u - 0.5) ** 2) / (2 * (t**2 + s**2))
     assert np.allclose(profile, expected, atol=2e-3)
+
+
+def test_profiling_over_j_is_the_penalised_window_maximum() -> None:
+    """Pairing the offsets ±j changes no bit: the result is max over the whole window."""
+    k, step, s = 7, 0.025, 0.3
+    f = np.cumsum(np.random.default_rng(1).normal(size=(3, 50 + 2 * k)), axis=-1)
+    penalty = -0.5 * (((np.arange(2 * k + 1) - k) * step) / s) ** 2
+    windows = np.lib.stride_tricks.sliding_window_view(f, 2 * k + 1, axis=-1)
+    assert np.array_equal(fd._profile_over_j(f, k, step, s), np.max(windows + penalty, axis=-1))
+
+
+def test_lnl_is_the_sum_of_the_bin_interpolants() -> None:
+    """On the outer product of fluxes per unit (zero in some bins) and amounts, ln L is the sum over
+    bins of the PCHIP interpolant, continued linearly above the last tabulated flux."""
+    like = fd.read_likelihood((LIKE / "like_draco.txt").read_bytes(), "draco", "draco")
+    per_unit = np.outer([0.0, 1e-3, 1.0], np.linspace(0.0, 2.0, fd.N_BINS))
+    amounts = np.logspace(-12, 0, 97)
+    flux, top = like.flux_mev_cm2_s, like.flux_mev_cm2_s[-1]
+    expected = np.zeros((3, 97))
+    for b, curve in enumerate(like.dloglike):
+        x = np.multiply.outer(per_unit[:, b], amounts)
+        inside = PchipInterpolator(flux, curve)(np.minimum(x, top))
+        expected += np.where(x > top, curve[-1] + (curve[-1] - curve[-2]) / (top - flux[-2]) * (x - top), inside)
+    assert np.array_equal(like.lnl(per_unit, amounts), expected)
 
 
 def test_spectra_conserve_energy() -> None:
