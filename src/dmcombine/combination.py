@@ -26,14 +26,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import chi2
 
 from dmcombine.errors import DmcombineError
 from dmcombine.limitfile import header
 from dmcombine.planes import defining_assumptions
 from dmcombine.planning.paths import display_path
 from dmcombine.provenance import sha256_file
-from dmcombine.stats import counting_delta_m2lnl
+from dmcombine.stats import chi2_quantile, counting_delta_m2lnl
 
 log = logging.getLogger("dmcombine")
 
@@ -61,7 +60,7 @@ def one_sided_threshold(cl: float) -> float:
     >>> round(one_sided_threshold(0.95), 4), round(one_sided_threshold(0.9), 4)
     (2.7055, 1.6424)
     """
-    return float(chi2.ppf(2.0 * cl - 1.0, 1))
+    return chi2_quantile(2.0 * cl - 1.0, 1)
 
 
 def check_comparable(members: list[Member]) -> None:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ from dmcombine.constants import SECONDS_PER_YEAR
 from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.experiments.km3net import arca230
 from dmcombine.grids import log_grid
-from dmcombine.indirect.galactic import jfactor_cone, profile_from_config, ring_jfactors, zenith_track
+from dmcombine.indirect.galactic import HaloProfile, jfactor_cone, profile_from_config, ring_jfactors, zenith_track
 from dmcombine.indirect.irf import (
     Background,
     EffectiveArea,
@@ -156,15 +157,28 @@ def _migration(edisp: EnergyDispersion, energy: NDArray[np.float64], reco_edges:
     return out
 
 
+@lru_cache(maxsize=8)
+def _halo_jfactors(profile: HaloProfile, radii_deg: tuple[float, ...]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(J per ring between RING_EDGES_DEG, J(< R) per ROI radius) [GeV² cm⁻⁵] of the halo.
+
+    Neither depends on the selection or the mass, so the selections of a job share one
+    evaluation (the arrays are read-only)."""
+    ring_j = ring_jfactors(profile, np.radians(RING_EDGES_DEG))
+    j_roi = np.array([jfactor_cone(profile, np.radians(r)) for r in radii_deg])
+    ring_j.flags.writeable = j_roi.flags.writeable = False
+    return ring_j, j_roi
+
+
 def _ring_kernel(rho_deg: NDArray[np.float64], ring_j: NDArray[np.float64], radii_deg: NDArray[np.float64]) -> NDArray[np.float64]:
-    """J [GeV² cm⁻⁵] reconstructed inside each ROI radius for a PSF offset ρ: [rho, radius]."""
-    rho = rho_deg[:, None, None]
-    psi = (0.5 * (RING_EDGES_DEG[1:] + RING_EDGES_DEG[:-1]))[None, :, None]  # [1, ring, 1]
-    big_r = radii_deg[None, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos_arg = (rho**2 + psi**2 - big_r**2) / (2.0 * rho * psi)
-    frac = np.where(rho + psi <= big_r, 1.0, np.where(np.abs(rho - psi) >= big_r, 0.0,  # [rad, ring, radius]
-                                                       np.arccos(np.clip(cos_arg, -1.0, 1.0)) / np.pi))
+    """J [GeV² cm⁻⁵] reconstructed inside each ROI radius for a PSF offset ρ: [rho, radius],
+    Σ_rings J_ring f(ρ, ψ, R) with f = 1 for ρ + ψ ≤ R, 0 for |ρ - ψ| ≥ R, and in between
+    arccos[(ρ² + ψ² - R²)/(2ρψ)]/π, evaluated only where the circle crosses the ROI's edge."""
+    psi = 0.5 * (RING_EDGES_DEG[1:] + RING_EDGES_DEG[:-1])
+    rho, ring, big_r = rho_deg[:, None, None], psi[None, :, None], radii_deg[None, None, :]
+    frac = (rho + ring <= big_r).astype(float)  # [rad, ring, radius]
+    m, g, k = np.nonzero((rho + ring > big_r) & (np.abs(rho - ring) < big_r))  # there ρ, ψ > 0
+    r, p, b = rho_deg[m], psi[g], radii_deg[k]
+    frac[m, g, k] = np.arccos(np.clip((r**2 + p**2 - b**2) / (2.0 * r * p), -1.0, 1.0)) / np.pi
     return np.einsum("g,mgk->mk", ring_j, frac)
 
 
@@ -202,8 +216,7 @@ def build_response(cfg: dict[str, Any], irfs: Irfs) -> Response:
     reco_edges = np.append(irfs.bkg_nu.energy.lo, irfs.bkg_nu.energy.hi[-1])
     keep = _reco_window(cfg, reco_edges)
     radii = np.asarray(cfg["window"]["roi_radii_deg"], dtype=float)
-    profile = profile_from_config(cfg["halo"])
-    ring_j = ring_jfactors(profile, np.radians(RING_EDGES_DEG))
+    ring_j, j_roi = _halo_jfactors(profile_from_config(cfg["halo"]), tuple(radii))
     migration = _migration(irfs.edisp, energy, reco_edges)[:, :, keep]
     containment = _containment(irfs.psf, ring_j, radii)
     psf_e = irfs.psf.energy.index(energy)
@@ -221,7 +234,6 @@ def build_response(cfg: dict[str, Any], irfs: Irfs) -> Response:
         rate = irfs.bkg_nu.rate_mev_sr_s[:, ibn] + irfs.bkg_mu.rate_mev_sr_s[:, ibm]
         bkg_rate += weight * rate[keep] * reco_width_mev
     solid = 2.0 * np.pi * (1.0 - np.cos(np.radians(radii)))
-    j_roi = np.array([jfactor_cone(profile, np.radians(r)) for r in radii])
     kept_edges = np.append(reco_edges[:-1][keep], reco_edges[1:][keep][-1])
     return Response("track", "mu", energy, width, kept_edges, radii, signal,
                     bkg_rate[:, None] * solid[None, :], float(up.mean()), j_roi)
@@ -248,8 +260,7 @@ def build_response_arca230(cfg: dict[str, Any], sel: arca230.Selection) -> Respo
     row = arca230.band_index(sel.eresp.log10_energy_edges, log_e)
     migration = np.where(row[:, None] >= 0, sel.eresp.probability[np.maximum(row, 0)], 0.0)[:, keep]
     radii = np.asarray(cfg["window"]["roi_radii_deg"], dtype=float)
-    profile = profile_from_config(cfg["halo"])
-    ring_j = ring_jfactors(profile, np.radians(RING_EDGES_DEG))
+    ring_j, j_roi = _halo_jfactors(profile_from_config(cfg["halo"]), tuple(radii))
     rho, prob = arca230.psf_rings(sel.psf)
     containment = prob @ _ring_kernel(rho, ring_j, radii)  # [band, radius]
     band = arca230.band_index(sel.psf.log10_energy_edges, log_e)
@@ -257,7 +268,6 @@ def build_response_arca230(cfg: dict[str, Any], sel: arca230.Selection) -> Respo
     signal = area_cm2[:, None, None] * migration[:, :, None] * contained[:, None, :]
     share = np.array([arca230.cone_band_share(dec, np.radians(r), sel.bkg.sin_dec_edges) for r in radii])  # [radius, band]
     background = sel.bkg.rate_s[keep] @ share.T
-    j_roi = np.array([jfactor_cone(profile, np.radians(r)) for r in radii])
     below = float(arca230.band_time_fractions(lat, dec, np.array([-1.0, 0.0, 1.0]))[0])
     kept_edges = np.append(reco_edges[:-1][keep], reco_edges[1:][keep][-1])
     return Response(sel.name, sel.flavour, energy, width, kept_edges, radii, signal, background, below, j_roi)
@@ -295,9 +305,16 @@ def _windows(response: Response, optimise: bool) -> tuple[NDArray[np.intp], NDAr
     return np.array([0]), np.array([n_reco])
 
 
-def _rates(response: Response, spectra: dict[str, SpectrumTable], probabilities: NDArray[np.float64], channel: str,
-           mass: float, kappa: float, lo: NDArray[np.intp], hi: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(signal per unit ⟨σv⟩, background) per second, each [window, radius]."""
+def _window_sums(per_reco: NDArray[np.float64], lo: NDArray[np.intp], hi: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Σ over the reco bins [lo, hi) of each window of a [reco bin, radius] table: [window, radius]."""
+    cumulative = np.vstack([np.zeros(per_reco.shape[1]), np.cumsum(per_reco, axis=0)])
+    return cumulative[hi] - cumulative[lo]
+
+
+def _signal_rates(response: Response, spectra: dict[str, SpectrumTable], probabilities: NDArray[np.float64], channel: str,
+                  mass: float, kappa: float, lo: NDArray[np.intp], hi: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Signal per second per unit ⟨σv⟩ [window, radius] (the background, independent of mass, is
+    ``_window_sums(response.background_per_s, lo, hi)``)."""
     dn_de = neutrino_spectrum(spectra, probabilities, channel, mass, response.energy_gev, response.flavour)
     per_reco = np.einsum("f,frk->rk", dn_de * response.denergy_gev, response.signal)
     lines = line_count(channel, probabilities, response.flavour)
@@ -305,17 +322,14 @@ def _rates(response: Response, spectra: dict[str, SpectrumTable], probabilities:
         nearest = int(np.argmin(np.abs(np.log(response.energy_gev / mass))))
         per_reco = per_reco + lines * response.signal[nearest]
     # events per second per unit <sigma v> [cm^3/s]: J in GeV^2 cm^-5, area cm^2, dN/dE 1/GeV
-    per_reco = per_reco / (8.0 * np.pi * mass**2 * kappa)
-    zero = np.zeros(len(response.radii_deg))
-    sig_cum = np.vstack([zero, np.cumsum(per_reco, axis=0)])
-    bkg_cum = np.vstack([zero, np.cumsum(response.background_per_s, axis=0)])
-    return sig_cum[hi] - sig_cum[lo], bkg_cum[hi] - bkg_cum[lo]
+    return _window_sums(per_reco / (8.0 * np.pi * mass**2 * kappa), lo, hi)
 
 
 def _best_window(response: Response, lo: NDArray[np.intp], hi: NDArray[np.intp], s: NDArray[np.float64],
-                 b: NDArray[np.float64], fc: FCSensitivityTable) -> dict[str, float]:
-    """The window and ROI of least model rejection factor FC(b)/s for one selection."""
-    mrf = np.where(s > 0, fc(b) / np.where(s > 0, s, 1.0), np.inf)
+                 b: NDArray[np.float64], fc_b: NDArray[np.float64]) -> dict[str, float]:
+    """The window and ROI of least model rejection factor FC(b)/s for one selection (``fc_b`` =
+    FC(b), the same at every mass)."""
+    mrf = np.where(s > 0, fc_b / np.where(s > 0, s, 1.0), np.inf)
     w, k = np.unravel_index(int(np.argmin(mrf)), mrf.shape)
     return {"limit": float(mrf[w, k]), "signal_per_sigmav": float(s[w, k]), "background": float(b[w, k]),
             "e_reco_min_gev": float(response.reco_edges_gev[lo[w]]), "e_reco_max_gev": float(response.reco_edges_gev[hi[w]]),
@@ -353,15 +367,18 @@ def compute(cfg: dict[str, Any], responses: list[Response], spectra: dict[str, S
     fc = FCSensitivityTable(cfg["confidence_level"])
     optimise = cfg["window"].get("optimise_energy", True)
     windows = {r.selection: _windows(r, optimise) for r in responses}
-    per_mass = [{r.selection: _rates(r, spectra, probabilities, channel, float(m), kappa, *windows[r.selection]) for r in responses}
-                for m in masses]
+    background = {r.selection: _window_sums(r.background_per_s, *windows[r.selection]) for r in responses}
+    per_mass = [{r.selection: _signal_rates(r, spectra, probabilities, channel, float(m), kappa, *windows[r.selection])
+                 for r in responses} for m in masses]
     results = {}
     for years in cfg["livetimes_yr"]:
         seconds = years * SECONDS_PER_YEAR
+        counts = {name: b * seconds for name, b in background.items()}
+        fc_counts = {name: fc(b) for name, b in counts.items()}  # per livetime, not per mass
         rows = []
-        for rates in per_mass:
-            chosen = {r.selection: _best_window(r, *windows[r.selection], rates[r.selection][0] * seconds,
-                                                rates[r.selection][1] * seconds, fc) for r in responses}
+        for signal in per_mass:
+            chosen = {r.selection: _best_window(r, *windows[r.selection], signal[r.selection] * seconds,
+                                                counts[r.selection], fc_counts[r.selection]) for r in responses}
             rows.append({**_combined(chosen, fc), "per_selection": chosen})
         results[years] = rows
     sensitive = np.array([np.isfinite(r["limit"]) for r in results[cfg["livetimes_yr"][0]]])
