@@ -163,18 +163,6 @@ def asimov_discovery_q0(sigma: NDArray[np.float64], signal_per_poi: NDArray[np.f
     return 2.0 * (profiled_nll(data, np.zeros_like(signal), backgrounds, rel_unc) - best)
 
 
-def solve_increasing(function, target: float, lo: NDArray[np.float64], hi: NDArray[np.float64],
-                     iterations: int = 40) -> NDArray[np.float64]:
-    """x with function(x) = target for each problem, by bisection in log x (function increasing)."""
-    log_lo, log_hi = np.log(lo), np.log(hi)
-    for _ in range(iterations):
-        mid = 0.5 * (log_lo + log_hi)
-        above = function(np.exp(mid)) > target
-        log_hi = np.where(above, mid, log_hi)
-        log_lo = np.where(above, log_lo, mid)
-    return np.exp(0.5 * (log_lo + log_hi))
-
-
 def feldman_cousins_upper_limits(background: float, cl: float, n_values: ArrayLike) -> NDArray[np.float64]:
     """Feldman–Cousins upper limits on s for each observed count in ``n_values``.
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from scipy.optimize import brentq
 from scipy.stats import binom, norm
 
 from dmcombine import limitfile, stats
@@ -160,6 +161,32 @@ def test_nest_detection_statistics_by_hand() -> None:
     half = {**det, "extraction_efficiency": 0.5, "se_width_phd": 5.0}
     p_s2 = sum(binom.pmf(m, 10, 0.5) * norm.cdf((20 * m - 150) / (5 * np.sqrt(m))) for m in range(1, 11))
     assert xlzd._s1_s2_acceptance(*one, half)[0] == pytest.approx(p_s1 * p_s2, rel=1e-9)
+
+
+def test_binomial_distribution_function_is_scipy_stats_one() -> None:
+    # the NEST tables' binomial P(X <= k) from scipy.special.betainc, without importing scipy.stats:
+    # binom.cdf's own Boost ibeta, 0 below k = 0 and 1 from k = n on
+    n = np.arange(3000)
+    for p in (0.133, 0.7 * 0.894, 0.1, 0.5):
+        for k in (-1, 0, 2, 11, 166):
+            np.testing.assert_allclose(xlzd._binomial_cdf(k, n, p), binom.cdf(k, n, p), rtol=1e-12, atol=0)
+
+
+def test_cross_sections_solve_the_asimov_conditions(sources: dict[str, nu.NeutrinoSource]) -> None:
+    # sigma of every mass at once (Chandrupatla, to 1e-12 in ln sigma) is the root that brentq
+    # finds for each mass alone, on the same bracket
+    cfg = xlzd_config(200.0)
+    result = xlzd.compute(cfg, sources)
+    s, b, u = result["signal_per_cm2"], result["background"]["templates"], result["background"]["rel_unc"]
+    for key, statistic, target in (("exclusion_cm2", stats.asimov_exclusion_q, result["z_exclusion"] ** 2),
+                                   ("discovery_cm2", stats.asimov_discovery_q0, cfg["discovery_sigma"] ** 2)):
+        for i in range(0, len(s), 40):
+            def excess(log_sigma: float, q=statistic, row=s[i:i + 1], t=target) -> float:
+                return float(q(np.array([np.exp(log_sigma)]), row, b, u)[0] - t)
+
+            total = s[i].sum()
+            root = np.exp(brentq(excess, np.log(1e-3 / total), np.log(1e7 / total), xtol=1e-14))
+            assert result[key][i] == pytest.approx(root, rel=1e-11), (key, i)
 
 
 def test_nest_efficiency_plateau_threshold_and_window() -> None:

@@ -61,11 +61,16 @@ class StandardHaloModel:
         sqrt_pi = np.sqrt(np.pi)
         n_esc = erf(z) - 2.0 * z * np.exp(-z * z) / sqrt_pi
         prefactor = 1.0 / (2.0 * n_esc * self.v0_km_s * y)
+        # each branch is evaluated only where it applies (the erfs are the cost on large grids)
+        eta = np.zeros_like(x)
+        low = x < abs(y - z)
+        mid = ~low & (x < y + z)
         if z > y:
-            low = prefactor * (erf(x + y) - erf(x - y) - 4.0 * y / sqrt_pi * np.exp(-z * z))
+            x_low = x[low]
+            eta[low] = prefactor * (erf(x_low + y) - erf(x_low - y) - 4.0 * y / sqrt_pi * np.exp(-z * z))
         else:  # the Earth outruns the escape speed: every particle comes from ahead
-            low = np.full_like(x, 1.0 / (self.v0_km_s * y))
-        mid = prefactor * (erf(z) - erf(x - y) - 2.0 / sqrt_pi * (y + z - x) * np.exp(-z * z))
-        eta = np.where(x < abs(y - z), low, np.where(x < y + z, mid, 0.0))
+            eta[low] = 1.0 / (self.v0_km_s * y)
+        x_mid = x[mid]
+        eta[mid] = prefactor * (erf(z) - erf(x_mid - y) - 2.0 / sqrt_pi * (y + z - x_mid) * np.exp(-z * z))
         # the closed form is exact; clip the last-digit rounding at the upper edge
         return np.clip(eta, 0.0, None)

@@ -98,9 +98,12 @@ def cevns_rate(recoil_kev: ArrayLike, source: NeutrinoSource, target: Target,
         m_n = iso.mass_gev
         e_r_gev = e_r / KEV_PER_GEV
         q_w = (iso.mass_number - iso.atomic_number) - (1 - 4 * SIN2_THETA_W) * iso.atomic_number
-        kin = 1.0 - m_n * e_r_gev[:, None] / (2.0 * e_nu[None, :] ** 2)
+        # recoils beyond the endpoint of the largest E_nu get nothing: the sum runs over the others
+        reached = 1.0 - m_n * e_r_gev / (2.0 * e_nu.max() ** 2) > 0.0
+        kin = 1.0 - m_n * e_r_gev[reached, None] / (2.0 * e_nu[None, :] ** 2)
         dsig = FERMI_CONSTANT_GEV2**2 * m_n / (4 * np.pi) * q_w**2 * np.clip(kin, 0.0, None)  # GeV^-3
-        per_nucleus = (dsig @ weight) * HBARC2_GEV2_CM2 / KEV_PER_GEV  # cm² / keV × 1/(cm² s)
+        per_nucleus = np.zeros_like(e_r)
+        per_nucleus[reached] = (dsig @ weight) * HBARC2_GEV2_CM2 / KEV_PER_GEV  # cm² / keV × 1/(cm² s)
         per_nucleus = per_nucleus * form_factor_squared(e_r, iso, form_factor)
         n_targets = iso.mass_fraction * _targets_per_tonne(iso.mass_gev / ATOMIC_MASS_UNIT_GEV)
         rate += per_nucleus * n_targets * SECONDS_PER_YEAR
