@@ -101,15 +101,17 @@ def run_snakemake(work: Path, source: Path, *args: str) -> float:
 
 
 def rule_times(work: Path) -> dict[str, float]:
-    """Seconds of job time per rule, from Snakemake's metadata (one record per output file)."""
-    per_job: dict[tuple[str, float], float] = {}
+    """Seconds of job time per rule, from Snakemake's metadata: one record per output file, so a
+    job is counted once, by its job hash (its outputs' start times differ by microseconds)."""
+    per_job: dict[tuple[str, Any], float] = {}
     for record in (work / ".snakemake/metadata").glob("*"):
         try:
             meta = json.loads(record.read_text())
         except (ValueError, OSError):
             continue
         if meta.get("starttime") and meta.get("endtime") and meta.get("rule"):
-            per_job[(meta["rule"], meta["starttime"])] = meta["endtime"] - meta["starttime"]
+            key = (meta["rule"], meta.get("job_hash") or meta["endtime"])
+            per_job[key] = max(per_job.get(key, 0.0), meta["endtime"] - meta["starttime"])
     totals: dict[str, float] = {}
     for (rule, _), seconds in per_job.items():
         totals[rule] = totals.get(rule, 0.0) + seconds

@@ -124,12 +124,14 @@ def profiled_nll(data: NDArray[np.float64], signal: NDArray[np.float64], backgro
     inv_var = 1.0 / rel_unc**2
     theta = np.ones((n_problems, k))
     eye = np.eye(k)
+    # the Hessian sum_i w_i B_ki B_li as one matrix product: pairs[i, (k, l)] = B_ki B_li
+    pairs = (backgrounds[:, None, :] * backgrounds[None, :, :]).reshape(k * k, -1).T
     for _ in range(iterations):
         mu = signal + theta @ backgrounds
         ratio = data / mu
         grad = (1.0 - ratio) @ backgrounds.T + (theta - 1.0) * inv_var
         weight = data / mu**2
-        hess = (weight[:, None, :] * backgrounds[None, :, :]) @ backgrounds.T + eye * inv_var
+        hess = (weight @ pairs).reshape(n_problems, k, k) + eye * inv_var
         step = np.linalg.solve(hess, grad[..., None])[..., 0]
         theta = np.maximum(theta - step, 1e-9)
     mu = signal + theta @ backgrounds
