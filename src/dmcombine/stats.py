@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaincinv, gammaln, pdtr, pdtrik, xlogy
+from scipy.special import betainc, gammaincinv, gammaln, pdtr, pdtrik, xlogy
 
 COUNTING_METHODS = ("classical", "cls", "no_background")
 
@@ -46,6 +46,16 @@ def poisson_pmf(k: ArrayLike, mu: ArrayLike) -> NDArray[np.float64]:
 def poisson_cdf(n: float, mu: float) -> float:
     """P(N ≤ n | μ) for an integer n ≥ 0."""
     return float(pdtr(n, mu))
+
+
+def binomial_cdf(successes: ArrayLike, trials: ArrayLike, p: float) -> NDArray[np.float64]:
+    """P(X ≤ successes), X ~ Binomial(trials, p): the regularised incomplete beta function
+    I_{1-p}(trials - successes, successes + 1), 0 for successes < 0 and 1 for successes ≥ trials
+    (scipy.stats.binom.cdf to 1e-12)."""
+    successes, trials = np.broadcast_arrays(successes, trials)
+    inside = (successes >= 0) & (successes < trials)
+    cdf = betainc(np.where(inside, trials - successes, 1), np.where(inside, successes + 1, 1), 1.0 - p)
+    return np.where(inside, cdf, np.where(successes < 0, 0.0, 1.0))
 
 
 def poisson_quantile(q: float, mu: float) -> float:

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dmcombine.errors import ConfigError
+from dmcombine.grids import gauss_legendre
 
 CM_PER_KPC = 3.085_677_581e21
 """1 kpc in cm (IAU 2015 parsec)."""
@@ -90,7 +91,7 @@ def line_of_sight(density: Callable[[NDArray[np.float64]], NDArray[np.float64]],
     centre = r_sun_kpc * np.cos(psi)
     l_max = centre + np.sqrt(np.maximum(halo_radius_kpc**2 - b**2, 0.0))
     u_lo, u_hi = np.arctan(-centre / b), np.arctan((l_max - centre) / b)
-    t, w = np.polynomial.legendre.leggauss(nodes)
+    t, w = gauss_legendre(nodes)
     u = 0.5 * (u_hi - u_lo)[:, None] * t[None, :] + 0.5 * (u_hi + u_lo)[:, None]
     r = b[:, None] / np.cos(u)
     integrand = density(r) ** 2 * b[:, None] / np.cos(u) ** 2
@@ -101,7 +102,7 @@ def ring_jfactors(profile: HaloProfile, edges_rad: ArrayLike, nodes: int = 16) -
     """J-factor [GeV² cm⁻⁵] of each ring between consecutive angular ``edges_rad`` around the GC:
     2π ∫ sin ψ L(ψ) dψ with Gauss–Legendre nodes per ring."""
     edges = np.asarray(edges_rad, dtype=float)
-    t, w = np.polynomial.legendre.leggauss(nodes)
+    t, w = gauss_legendre(nodes)
     half = 0.5 * np.diff(edges)
     psi = (0.5 * (edges[1:] + edges[:-1]))[:, None] + half[:, None] * t[None, :]
     los = line_of_sight(profile.density, psi.ravel(), profile.r_sun_kpc, profile.halo_radius_kpc).reshape(psi.shape)

@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.interpolate import PchipInterpolator
-from scipy.special import gammaincinv
 
 from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.grids import log_grid
 from dmcombine.indirect.jfactors import JTable
 from dmcombine.indirect.spectra import SpectrumTable
 from dmcombine.limitfile import header
+from dmcombine.stats import chi2_quantile
 from dmcombine.tables import load_numeric
 
 EXPERIMENT = "Fermi-LAT"
@@ -128,13 +128,12 @@ def jfactors_for(dwarfs: list[str], tables: list[tuple[str, JTable]], where: str
 
 def threshold_m2dlnl(cl: float) -> float:
     """-2ΔlnL of a one-sided upper limit at confidence level ``cl`` (2.71 for 95%): the quantile
-    q = 1 - 2(1 - cl) of χ² with one degree of freedom, 2 P⁻¹(½, q) with P the regularised lower
-    incomplete gamma function (from scipy.special: importing scipy.stats costs ~0.5 s a job).
+    q = 1 - 2(1 - cl) of χ² with one degree of freedom.
 
     >>> round(threshold_m2dlnl(0.95), 3)
     2.706
     """
-    return float(2.0 * gammaincinv(0.5, 1.0 - 2.0 * (1.0 - cl)))
+    return chi2_quantile(1.0 - 2.0 * (1.0 - cl), 1)
 
 
 def _profile_over_j(f: NDArray[np.float64], k: int, step_dex: float, sigma: float) -> NDArray[np.float64]:

@@ -28,12 +28,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dmcombine.errors import ConfigError, InputFormatError
+from dmcombine.grids import gauss_legendre
 
 SELECTIONS = {"track": "mu", "shower": "e"}  # selection -> flavour it selects (CC interactions)
 ROLES = ("aeff", "psf", "eresp", "bkg")  # input roles per selection: arca230_<role>_<selection>
@@ -251,15 +251,6 @@ def source_area_m2(aeff: EffectiveArea, declination_rad: float, latitude_rad: fl
     return aeff.area_m2 @ band_time_fractions(latitude_rad, declination_rad, aeff.cos_zenith_edges)
 
 
-@lru_cache(maxsize=4)
-def _gauss_legendre(nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Nodes and weights of the ``nodes``-point Gauss–Legendre rule on [-1, 1] (read-only; the
-    eigenvalue problem behind it is solved once per process)."""
-    t, w = np.polynomial.legendre.leggauss(nodes)
-    t.flags.writeable = w.flags.writeable = False
-    return t, w
-
-
 def cone_band_solid_angles(declination_rad: float, radius_rad: float, sin_edges: NDArray[np.float64],
                            nodes: int = 256) -> NDArray[np.float64]:
     """Solid angle [sr] of a cone of radius R around a direction at declination δ inside each
@@ -270,7 +261,7 @@ def cone_band_solid_angles(declination_rad: float, radius_rad: float, sin_edges:
     >>> round(float(omega.sum() / (2 * np.pi * (1 - np.cos(0.02)))), 6)
     1.0
     """
-    t, w = _gauss_legendre(nodes)
+    t, w = gauss_legendre(nodes)
     psi = 0.5 * radius_rad * (t + 1.0)
     weight = 0.5 * radius_rad * w * np.sin(psi)
     s, c = np.sin(declination_rad), np.cos(declination_rad)

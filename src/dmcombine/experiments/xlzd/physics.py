@@ -76,7 +76,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize.elementwise import find_root
-from scipy.special import betainc, erf, ndtr, ndtri
+from scipy.special import erf, ndtr, ndtri
 
 from dmcombine.constants import DAYS_PER_YEAR
 from dmcombine.direct_detection.config import (
@@ -90,7 +90,7 @@ from dmcombine.direct_detection.rates import differential_rate
 from dmcombine.errors import ConfigError
 from dmcombine.grids import log_grid
 from dmcombine.limitfile import header
-from dmcombine.stats import asimov_discovery_q0, asimov_exclusion_q
+from dmcombine.stats import asimov_discovery_q0, asimov_exclusion_q, binomial_cdf
 
 EXPERIMENT = "XLZD"
 ANALYSIS = "projected spin-independent WIMP sensitivity of the next-generation liquid-xenon observatory"
@@ -276,10 +276,10 @@ def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_
     photons = [_quanta_pmf(mean, var) for mean, var in zip(n_ph, var_ph, strict=True)]
     electrons = [_quanta_pmf(mean, var) for mean, var in zip(n_e, var_e, strict=True)]
     photon_counts = np.arange(max(k[-1] for k, _ in photons) + 1)
-    s1_pass_given_k = _binomial_cdf(n_hi, photon_counts, g1) - _binomial_cdf(n_lo - 1, photon_counts, g1)
+    s1_pass_given_k = binomial_cdf(n_hi, photon_counts, g1) - binomial_cdf(n_lo - 1, photon_counts, g1)
     electron_counts = np.arange(max(k[-1] for k, _ in electrons) + 1)
     # P(m extracted | k electrons), m = 0 ... m_max, as differences of the distribution function
-    extracted_given_k = np.diff(_binomial_cdf(np.arange(-1, len(m))[None, :], electron_counts[:, None], p_e), axis=1)
+    extracted_given_k = np.diff(binomial_cdf(np.arange(-1, len(m))[None, :], electron_counts[:, None], p_e), axis=1)
     for i, ((k, pk), (k_e, pk_e)) in enumerate(zip(photons, electrons, strict=True)):
         # photon numbers whose detected count cannot reach the window (beyond 12 sigma) add nothing
         reach = 12.0 * np.sqrt(g1 * (1.0 - g1) * k + 1.0)
@@ -290,17 +290,6 @@ def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_
         p_s2 = np.dot(pm, s2_pass_given_m) + max(0.0, 1.0 - pm.sum())
         out[i] = max(0.0, p_s1) * min(1.0, p_s2)
     return out
-
-
-def _binomial_cdf(successes: NDArray[np.int_] | int, trials: NDArray[np.int_], p: float) -> NDArray[np.float64]:
-    """P(X <= successes), X ~ Binomial(trials, p): the regularised incomplete beta function
-    I_{1-p}(trials - successes, successes + 1) (scipy.special.betainc), 0 for successes < 0 and 1
-    for successes >= trials. scipy.stats.binom.cdf gives the same to 1e-12 (bit for bit at this
-    detector's g1 and extraction × survival), but importing scipy.stats costs each job ~0.4 s."""
-    successes, trials = np.broadcast_arrays(successes, trials)
-    inside = (successes >= 0) & (successes < trials)
-    cdf = betainc(np.where(inside, trials - successes, 1), np.where(inside, successes + 1, 1), 1.0 - p)
-    return np.where(inside, cdf, np.where(successes < 0, 0.0, 1.0))
 
 
 def _window(energies: NDArray[np.float64], acc: NDArray[np.float64], floor: float, where: str, kind: str) -> tuple[float, float]:
