@@ -7,13 +7,16 @@
 #   workflows/<name>.smk    one rule file per experiment in src/dmcombine/registry.py, e.g.
 #                           darkside50_limit (per variant), fermi_dwarfs_limit (set x channel),
 #                           xlzd_sensitivity, atlas_dilepton_limits, madmax_limit, km3net_sensitivity
-#   rules/combination.smk   combine            sum of -2ΔlnL of independent results (per group)
+#   rules/models.smk        model_translate    results translated between planes by the models
+#                           (src/dmcombine/models: spin-1 mediator, Higgs portal), relic lines
+#   rules/combination.smk   combine            sum of -2ΔlnL of independent results (per group),
+#                                              joint exclusions of model points (mediator plane)
 #                           summary_provenance metadata table of every curve on every plot
 #                           hepdata_export     every limit file as a validated HEPData submission
 #   rules/summary.smk       summary_plot       one plot per plane with results (si, sigmav, ...)
 #
-#   inputs (data/ or Rucio) -> experiment jobs -> limit files -> combine -> summary plots,
-#                           -> imports (published) ----------------------^   provenance table, HEPData -> all
+#   inputs (data/ or Rucio) -> experiment jobs -> limit files -> models -> combine -> summary plots,
+#                           -> imports (published) ----------------^               provenance table, HEPData -> all
 #
 # Each experiment lives in one place (src/dmcombine/experiments/<name>/ with workflows/<name>.smk);
 # shared rules find experiments, planes and combinations from the registry and the limit files'
@@ -41,6 +44,7 @@ for experiment in PLAN.experiments:
     include: f"workflows/{experiment}.smk"
 
 
+include: "rules/models.smk"
 include: "rules/combination.smk"
 include: "rules/summary.smk"
 

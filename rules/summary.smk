@@ -21,7 +21,7 @@ rule summary_plot:
     log:
         "logs/summary/{plane}.log",
     wildcard_constraints:
-        plane=r"[a-z]+",
+        plane=r"[A-Za-z0-9_\-]+",
     group:
         SUMMARIES
     conda:

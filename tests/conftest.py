@@ -17,6 +17,20 @@ from dmcombine.planning.workflow import Plan, load_plan
 
 from .services.rucio_lab import RSE, SERVER_VENV, RucioLab
 
+_APPROX = pytest.approx
+
+
+def _relative_approx(expected, rel=None, abs=None, nan_ok=False):
+    """pytest.approx without its default absolute tolerance of 1e-12, which accepts any value of a
+    cross-section in cm² (1e-40) or a power in W (1e-23) as equal to any other: a relative
+    tolerance only (1e-6 unless given) unless a test asks for an absolute one."""
+    if abs is None:
+        return _APPROX(expected, rel=1e-6 if rel is None else rel, abs=0.0, nan_ok=nan_ok)
+    return _APPROX(expected, rel=rel, abs=abs, nan_ok=nan_ok)
+
+
+pytest.approx = _relative_approx  # every test module reads pytest.approx after this conftest is imported
+
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 REANA_BIN = REPO / ".venv-reana" / "bin"

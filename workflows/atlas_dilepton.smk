@@ -1,5 +1,6 @@
 # ATLAS 139 fb^-1 dilepton search (arXiv:1903.06248) reinterpreted for LHC DM WG spin-1 mediators:
-# per benchmark the excluded (M_med, m_chi) region, its sigma_SI/SD translation and a ROOT file.
+# per benchmark the excluded (M_med, m_chi) region (observed and expected, with the signal-strength
+# likelihood on the grid) and a ROOT file; rules/models.smk translates it to sigma_SI/SD.
 # src/dmcombine/experiments/atlas_dilepton/; docs/atlas_dilepton.md.
 
 
@@ -14,7 +15,6 @@ rule atlas_dilepton_limits:
         mediator_expected=staged(
             "results/atlas_dilepton/{benchmark}/mediator_expected.json"
         ),
-        dd_observed=staged("results/atlas_dilepton/{benchmark}/dd_observed.json"),
         root=staged("results/atlas_dilepton/{benchmark}/limits.root"),
     log:
         "logs/atlas_dilepton/{benchmark}.log",
@@ -29,4 +29,4 @@ rule atlas_dilepton_limits:
     shell:
         "dmcombine --log {log} run atlas_dilepton --card {input.card}"
         " --output mediator_observed={output.mediator_observed} --output root={output.root}"
-        " --output mediator_expected={output.mediator_expected} --output dd_observed={output.dd_observed}"
+        " --output mediator_expected={output.mediator_expected}"

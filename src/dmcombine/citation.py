@@ -1,7 +1,7 @@
 """CITATION.cff and docs/references.bib, generated from the registry so that they cannot go stale.
 
-The references are every experiment's (``REFERENCES`` in its physics module, and ``references``
-lists in its default config) and the papers of every catalogued input (the catalogue's ``paper``
+The references are every experiment's and model's (``REFERENCES`` in its physics module, and
+``references`` lists in its default config) and the papers of every catalogued input (the catalogue's ``paper``
 field, one reference per arXiv identifier it names), each once: an arXiv identifier or DOI
 named twice is one reference, the first description wins (experiments before inputs).
 
@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from dmcombine import __version__
-from dmcombine.registry import EXPERIMENTS
+from dmcombine.registry import EXPERIMENTS, MODELS
 
 TITLE = "dmcombine: published dark-matter search results recomputed from public inputs, as standard limit files, and combined"
 URL = "https://github.com/dmcombine/dmcombine"  # where the analysis image (ghcr.io/dmcombine) is published
@@ -58,12 +58,13 @@ def _paper_references(paper: str) -> list[dict[str, Any]]:
 
 
 def references(root: Path) -> list[dict[str, Any]]:
-    """Every reference of the registered experiments and catalogued inputs, each once."""
+    """Every reference of the registered experiments, models and catalogued inputs, each once."""
     from dmcombine.catalogue import workflow_catalogue
 
     found: list[dict[str, Any]] = []
-    for name in EXPERIMENTS:
-        physics = importlib.import_module(f"dmcombine.experiments.{name}.physics")
+    packages = [f"dmcombine.experiments.{name}" for name in EXPERIMENTS] + [f"dmcombine.models.{name}" for name in MODELS]
+    for package in packages:
+        physics = importlib.import_module(f"{package}.physics")
         found += [dict(r) for r in getattr(physics, "REFERENCES", [])]
         defaults = Path(physics.__file__).with_name("config.yaml")
         found += _config_references(yaml.safe_load(defaults.read_text(encoding="utf-8")))

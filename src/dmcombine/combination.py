@@ -28,7 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dmcombine.errors import DmcombineError
-from dmcombine.limitfile import header
+from dmcombine.joint import GRID_TYPES, joint_exclusion
+from dmcombine.limitfile import MODEL_VERSION, header
 from dmcombine.planes import defining_assumptions
 from dmcombine.planning.paths import display_path
 from dmcombine.provenance import sha256_file
@@ -75,6 +76,15 @@ def check_comparable(members: list[Member]) -> None:
             )
     first = members[0]
     ref = first.doc
+    gridded = [m.doc["likelihood"]["type"] in GRID_TYPES for m in members]
+    if any(gridded) and not all(gridded):
+        grid_member = members[gridded.index(True)]
+        other = members[gridded.index(False)]
+        raise CombinationError(
+            f"cannot combine {grid_member.path} and {other.path}: field /likelihood/type is "
+            f"{grid_member.doc['likelihood']['type']!r} (a likelihood on a grid of model points) in one and "
+            f"{other.doc['likelihood']['type']!r} in the other; a joint exclusion needs every member on a grid of the "
+            "same model")
     projection = combined_kind(members) == "projected"
     checks = [
         ("parameter of interest", lambda d: d["parameter_of_interest"]["name"]),
@@ -174,8 +184,11 @@ def limit_from_profile(mu: NDArray[np.float64], m2dlnl: NDArray[np.float64], thr
 
 
 def combine(members: list[Member], cl: float, mu_points: int = 2000) -> dict[str, Any]:
-    """Combined profile and limit at each common x."""
+    """Combined profile and limit at each common x (or, for likelihoods on a grid of model
+    points, the joint exclusion of :mod:`dmcombine.joint`)."""
     check_comparable(members)
+    if members[0].doc["likelihood"]["type"] in GRID_TYPES:
+        return joint_exclusion([m.doc["likelihood"] for m in members], one_sided_threshold(cl))
     lo = max(min(m.doc["limit"]["x"]) for m in members)
     hi = min(max(m.doc["limit"]["x"]) for m in members)
     if lo > hi:
@@ -207,6 +220,8 @@ def combined_kind(members: list[Member]) -> str:
 
 def combined_document(name: str, members: list[Member], cl: float, result: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
     """The combined result as a standard limit file."""
+    if "grid" in result:
+        return joint_document(name, members, cl, result, provenance)
     ref = members[0].doc
     references, seen = [], set()
     for member in members:
@@ -246,5 +261,59 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
              "x": m.doc["limit"]["x"], "value": m.doc["limit"]["value"]}
             for m in members
         ],
+        "provenance": provenance,
+    }
+
+
+def _components(members: list[Member]) -> list[dict[str, Any]]:
+    return [{"file": display_path(m.path), "sha256": sha256_file(m.path), "experiment": m.doc["experiment"],
+             "analysis": m.doc["analysis"], "variant": m.doc["model"]["variant"],
+             "confidence_level": m.doc["result"]["confidence_level"]} for m in members]
+
+
+def _references(members: list[Member]) -> list[dict[str, Any]]:
+    references, seen = [], set()
+    for member in members:
+        for reference in member.doc["references"]:
+            if reference["citation"] not in seen:
+                seen.add(reference["citation"])
+                references.append(reference)
+    return references
+
+
+def joint_document(name: str, members: list[Member], cl: float, result: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
+    """A joint exclusion in a model's plane as a standard limit file (version 3): the largest
+    excluded grid value (e.g. M_med) per x, each member alone under the same test beside it."""
+    ref = members[0].doc
+    lo, hi, any_ = result["joint"]
+    defining = {k: ref["model"]["assumptions"].get(k) for k in defining_assumptions(ref["parameter_of_interest"]["name"])}
+    if not any_.any():
+        raise CombinationError(f"the joint exclusion {name!r} excludes no point of the grid at {100 * cl:g}% CL")
+    description = (
+        "joint test of each model point (signal strength mu = 1) with the likelihood-ratio statistic of the sum of "
+        "the members' -2 ln L(mu), q(1) = Q(1) - min_(0<=mu<=1) Q(mu), and its "
+        + ("exact distribution (Poisson outcomes summed, Gaussian integrated; dmcombine.joint)" if result["method"] == "exact"
+           else "asymptotic distribution (several counts: not enumerated)")
+        + f": excluded where p < {1 - cl:.3g}; the curve is the largest excluded {result['axis']['label']} at each x "
+        "(interpolated in log to the crossing), each member alone under the same test in auxiliary_limits"
+    )
+    auxiliary = [{"label": f"smallest excluded {result['axis']['label']} (joint)", "x": result["x"][any_], "value": lo[any_]}]
+    for member, (_, alone_hi, alone_any) in zip(members, result["alone"], strict=True):
+        if alone_any.any():
+            auxiliary.append({"label": f"{member.doc['experiment']} alone ({100 * cl:g}% CL, same test)",
+                              "x": result["x"][alone_any], "value": alone_hi[alone_any]})
+    return {
+        **header(" + ".join(m.doc["experiment"] for m in members), f"joint exclusion '{name}'", _references(members),
+                 combined_kind(members), cl, "joint_signal_strength_test", description, MODEL_VERSION),
+        "model": {"name": ref["model"]["name"], "variant": name,
+                  "assumptions": {**defining, **{k: m.doc["model"]["assumptions"][k] for m in members
+                                                 for k in ("collider",) if k in m.doc["model"]["assumptions"]},
+                                  "components": _components(members)}},
+        "parameter_of_interest": ref["parameter_of_interest"],
+        "x": ref["x"],
+        "limit": {"x": result["x"][any_], "value": hi[any_]},
+        "likelihood": {"type": "not_available",
+                       "reason": "a joint exclusion on a grid of model points: the members' likelihoods are in their files"},
+        "auxiliary_limits": auxiliary,
         "provenance": provenance,
     }

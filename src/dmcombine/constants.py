@@ -47,3 +47,6 @@ FINE_STRUCTURE = 7.297_352_5693e-3
 
 PLANCK_EV_S = 4.135_667_696e-15
 """Planck constant h [eV s] (exact): a photon of energy E has frequency E/h."""
+
+GEV_MINUS2_IN_CM2 = (HBAR_C_GEV_FM * 1.0e-13) ** 2
+"""1 GeV^-2 in cm^2: (hbar c)^2 = 0.3893794e-27 GeV^2 cm^2 (cross-sections from natural units)."""

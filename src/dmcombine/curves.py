@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from dmcombine import imports, plotting
+from dmcombine import limitfile, plotting
 from dmcombine.errors import ConfigError
 from dmcombine.planes import PLANES
 from dmcombine.planning.paths import display_path
@@ -75,41 +75,80 @@ def axion_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any])
     return curves
 
 
-def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any]) -> list[plotting.Curve]:
+def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, Any],
+                    published: bool = False) -> list[plotting.Curve]:
+    """The mediator plane's curves: a collider result (or a joint exclusion) with the smallest
+    excluded mass as its first auxiliary limit, drawn as a band; a direct-detection limit translated
+    by the model excludes every M_med below its line (drawn as a line)."""
     curves = []
     for path, doc in docs:
-        if not doc.get("auxiliary_limits"):
+        translated = doc["result"]["method"]["name"] == "translation"
+        if published:
+            curve = published_curve(path, doc, styles)
+            curves.append(plotting.Curve(curve.label, curve.x, curve.y, False, curve.style, curve.kind, curve.cl,
+                                         {"lower": None}))
+            continue
+        if not translated and not doc.get("auxiliary_limits"):
             raise ConfigError(f"{path}: a mediator-plane file carries the smallest excluded mass as an auxiliary limit")
-        lower = np.asarray(doc["auxiliary_limits"][0]["value"], dtype=float)
-        curves.append(_curve(f"{doc['experiment']} {doc['model']['variant']}", path, doc, styles, lower=lower))
+        joint = doc["result"]["method"]["name"] == "joint_signal_strength_test"
+        lower = None if translated else np.asarray(doc["auxiliary_limits"][0]["value"], dtype=float)
+        label = (f"{doc['experiment']} (joint)" if joint else
+                 f"{doc['experiment']} {doc['model']['variant']}" + (" (translated)" if translated else ""))
+        curves.append(_curve(label, path, doc, styles, lower=lower, frame_y=not (translated or joint)))
+        if joint:  # each member alone under the same test: thin, in the member's colour
+            components = {c["experiment"]: c["file"] for c in doc["model"]["assumptions"].get("components", [])}
+            for aux in doc["auxiliary_limits"][1:]:
+                member = styles.get(components.get(aux["label"].split(" alone")[0], ""))
+                style = ({**member, "key": f"{member['key']} {aux['label']}", "line": "short_dash", "width": 1.2, "marker": ""}
+                         if member else None)
+                curves.append(plotting.Curve(aux["label"], np.asarray(aux["x"]), np.asarray(aux["value"]), True, style,
+                                             doc["result"]["kind"], doc["result"]["confidence_level"], {"lower": None}))
     return curves
 
 
 def published_curve(path: str, doc: dict[str, Any], styles: dict[str, Any]) -> plotting.Curve:
     """An imported (published) limit file as a context curve: its label, thin, never "ours"."""
     label = doc["model"]["assumptions"].get("label") or f"{doc['experiment']} {doc['analysis']}"
+    if doc["result"]["method"]["name"] == "translation":
+        label += ", translated"
     return plotting.Curve(label, *_xy(doc), False, styles.get(display_path(path)), doc["result"]["kind"],
                           doc["result"]["confidence_level"], {"assumptions": doc["model"]["assumptions"]})
 
 
 def licence_notes(docs: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """One line per licence of the published curves drawn, with who compiled them."""
+    """One line per licence of the published curves drawn, with who compiled them (a translated
+    curve keeps its source's licence)."""
     found: dict[str, set] = {}
     for _, doc in docs:
-        if imports.is_published(doc):
+        if limitfile.is_published(doc) and "publication" in doc:
             found.setdefault(doc["publication"]["licence"], set()).add(doc["publication"]["digitised_by"])
+        elif limitfile.is_published(doc) and "licence" in doc["translation"]["source"]:
+            source = doc["translation"]["source"]
+            found.setdefault(source["licence"], set()).add(source.get("compiled_by", source["experiment"]))
     return [f"published curves compiled by {', '.join(sorted(who))}: {licence}" for licence, who in sorted(found.items())]
 
 
+def read_reference(path: str) -> dict[str, Any]:
+    """A model's reference curve (a relic line: results/models/<model>/<benchmark>/relic_line.json)."""
+    from dmcombine.planning.strict import MIB, loads_json, read_bytes
+
+    doc = loads_json(read_bytes(path, "reference curve", 16 * MIB).decode("utf-8"), path, error=ConfigError)
+    if not isinstance(doc, dict) or not isinstance(doc.get("branches"), list) or "label" not in doc:
+        raise ConfigError(f"{path}: a reference curve is a JSON object with a label and a list of branches")
+    return doc
+
+
 def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], pdf: str, png: str,
-         styles: dict[str, Any] | None = None) -> None:
+         styles: dict[str, Any] | None = None, x_range: list[float] | None = None,
+         references: list[dict[str, Any]] | None = None) -> None:
     """The plot of ``style`` of our limit files and imported (published) ones in ``docs``, in the
-    styles of the run's style table (by path)."""
+    styles of the run's style table (by path); ``x_range`` fixes the x axis, ``references`` are
+    model curves drawn as reference lines (relic lines)."""
     styles = styles or {}
     for path, doc in docs:
         check_plane(path, doc, style)
-    ours = [(p, d) for p, d in docs if not imports.is_published(d)]
-    published = [(p, d) for p, d in docs if imports.is_published(d)]
+    ours = [(p, d) for p, d in docs if not limitfile.is_published(d)]
+    published = [(p, d) for p, d in docs if limitfile.is_published(d)]
     notes = licence_notes(docs)
     if style in ("si", "sd"):
         plane = PLANES[style]
@@ -121,7 +160,7 @@ def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], pdf: st
                       for n in ("proton", "neutron")}
         else:
             panels = {"": curves}
-        plotting.cross_section_plane(panels, pdf, png, title or plane.title, ylabel, notes)
+        plotting.cross_section_plane(panels, pdf, png, title or plane.title, ylabel, notes, x_range=x_range)
     elif style in ("sigmav", "sigmav_plane"):
         by_channel: dict[str, list[plotting.Curve]] = {}
         for channel, curve in sigmav_curves(ours, styles):
@@ -135,6 +174,7 @@ def draw(style: str, title: str, docs: list[tuple[str, dict[str, Any]]], pdf: st
         plotting.axion_plane(axion_curves(ours, styles) + [published_curve(p, d, styles) for p, d in published],
                              pdf, png, title)
     elif style == "mediator":
-        plotting.mediator_plane(mediator_curves(ours, styles), pdf, png, title)
+        plotting.mediator_plane(mediator_curves(ours, styles) + mediator_curves(published, styles, published=True),
+                                pdf, png, title, references or [], notes)
     else:  # pragma: no cover - the card schema lists the styles
         raise ConfigError(f"unknown plot style {style!r}")

@@ -59,9 +59,13 @@ def table_name(doc: dict[str, Any], used: set[str]) -> str:
     if doc["parameter_of_interest"]["name"] == "mediator_mass":
         kind = f"{kind} excluded region"
     variant, channel, exposure = doc["model"]["variant"], str(assumptions.get("channel", "")), _exposure(assumptions)
-    parts = [doc["experiment"], "" if _compact(variant) == _compact(exposure) else variant,
-             "" if channel in variant else channel, exposure, kind]
-    name = " ".join(p for p in parts if p).replace("/", "-")[:64]
+    variant = "" if _compact(variant) == _compact(exposure) else variant
+    parts = [doc["experiment"], variant, "" if channel in variant else channel, exposure, kind]
+    name = " ".join(p for p in parts if p).replace("/", "-")
+    if len(name) > 64 and variant:  # a long variant (a joint exclusion's group) gives way, not the kind
+        room = max(len(variant) - (len(name) - 64), 8)
+        name = name.replace(variant, variant[:room], 1)
+    name = name[:64]
     base, i = name, 2
     while name in used:  # the same result twice in one export
         name, i = f"{base} ({i})", i + 1
@@ -74,7 +78,10 @@ def description(doc: dict[str, Any], path: str) -> str:
     kind, poi, x = doc["result"]["kind"], doc["parameter_of_interest"], doc["x"]
     refs = "; ".join(r["citation"] + (f" (arXiv:{r['arxiv']})" if "arxiv" in r else "") for r in doc["references"])
     exposure = _exposure(doc["model"]["assumptions"])
-    if poi["name"] == "mediator_mass":
+    if poi["name"] == "mediator_mass" and doc["result"]["method"]["name"] == "translation":
+        what = (f"{kind} {_cl(doc)} CL excluded region in the plane of mediator mass and {x['label']}, translated "
+                f"from a direct-detection limit: at each {x['label']} every mediator mass below the value is excluded")
+    elif poi["name"] == "mediator_mass":
         what = (f"{kind} {_cl(doc)} CL excluded region in the plane of mediator mass and {x['label']}: at each "
                 f"{x['label']} the excluded mediator masses lie between the two dependent variables")
     elif kind == "discovery":
@@ -104,7 +111,9 @@ def _table(doc: dict[str, Any], path: str, used: set[str]) -> Any:
     table.add_variable(x)
     columns = [(poi["label"], doc["limit"]["value"])]
     if poi["name"] == "mediator_mass":  # the excluded band: its upper edge, and its lower edge
-        columns = [(f"{aux['label']}", aux["value"]) for aux in doc.get("auxiliary_limits", [])] + columns
+        # (a joint exclusion's members alone sit on their own x: they are in the members' tables)
+        columns = [(f"{aux['label']}", aux["value"]) for aux in doc.get("auxiliary_limits", [])
+                   if list(aux["x"]) == list(doc["limit"]["x"])] + columns
     for label, values in columns:
         y = Variable(label, is_independent=False, is_binned=False, units=poi["unit"])
         y.values = values

@@ -19,9 +19,20 @@ Readers:
 - ``hepdata``: one HEPData table (YAML or JSON, ``independent_variables`` and
   ``dependent_variables``, as hepdata_lib writes and HEPData serves), units from its headers.
 
+Two optional fields reshape a file before its units are converted, each said in the limit file's
+``publication.notes``:
+
+- ``x_range: [LOW, HIGH]`` (the file's x units): rows outside are dropped (a placeholder row, e.g.
+  the m = 1e-30 eV row AxionLimits' ``CAST.txt`` opens with so that its filled region reaches the
+  plot's edge);
+- ``outline: {drop_at_or_above: V}``: the file traces the outline of an excluded region (a filled
+  region of AxionLimits: closing rows at g = 1, several g at one mass where a scan spikes). Rows
+  whose value is >= V (the file's value units) are dropped, then at each x only the smallest value
+  is kept (the region's lower edge, which is the limit), rows sorted by x.
+
 Every check names the file (or the import's config key), the line or field and what was expected:
 unknown or unconvertible units, x not strictly increasing, NaN, non-positive values, no reference,
-a malformed header, an unknown plane.
+a malformed header, an unknown plane, fewer than two rows left by ``x_range`` or ``outline``.
 """
 
 from __future__ import annotations
@@ -79,6 +90,62 @@ def reorder(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[
     notes = [f"data rows {', '.join(str(i + 1) for i in moved[:8])} of the file were out of order in x; "
              "sorted by x (reorder_rows: true)"] if len(moved) else []
     return x[order], y[order], notes
+
+
+def cut_x_range(x: np.ndarray, y: np.ndarray, bounds: Any, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The rows with LOW <= x <= HIGH (``x_range``, in the file's x units), with a note naming what
+    was dropped; fewer than two rows left is refused (a ConfigError naming ``<where>.x_range``)."""
+    try:
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}.x_range: {bounds!r} is not [LOW, HIGH] (two numbers, the file's x units)") from None
+    if not 0 < low < high:
+        raise ConfigError(f"{where}.x_range: [{low:g}, {high:g}]: expected 0 < LOW < HIGH (the file's x units)")
+    inside = (x >= low) & (x <= high)
+    if inside.sum() < 2:
+        raise ConfigError(f"{where}.x_range: [{low:g}, {high:g}] leaves {int(inside.sum())} of {len(x)} data row(s); "
+                          "a curve needs at least 2")
+    out = np.flatnonzero(~inside)
+    shown = ", ".join(f"{x[i]:g}" for i in out[:6]) + (", ..." if len(out) > 6 else "")
+    notes = [f"x_range [{low:g}, {high:g}] (the file's x units): {len(out)} data row(s) outside dropped"
+             + (f" (x = {shown})" if len(out) else "")]
+    return x[inside], y[inside], notes
+
+
+def lower_edge(x: np.ndarray, y: np.ndarray, spec: Any, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The lower edge of an excluded region traced as an outline (``outline: {drop_at_or_above: V}``):
+    rows whose value is >= V (the rows closing the polygon) dropped, then the smallest value at each
+    x kept, rows sorted by x; with a note saying how many rows went and why. Fewer than two rows
+    left is refused (a ConfigError naming ``<where>.outline``)."""
+    if not isinstance(spec, dict) or set(spec) != {"drop_at_or_above"}:
+        raise ConfigError(f"{where}.outline: {spec!r}: expected {{drop_at_or_above: NUMBER}} (the file's value units)")
+    try:
+        threshold = float(spec["drop_at_or_above"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}.outline.drop_at_or_above: {spec['drop_at_or_above']!r} is not a number") from None
+    if not threshold > 0:
+        raise ConfigError(f"{where}.outline.drop_at_or_above: {threshold:g}: expected a value > 0 (the file's value units)")
+    rows = len(x)
+    below = y < threshold
+    dropped = rows - int(below.sum())
+    back = int((np.diff(x[below]) < 0).sum())
+    x, y = x[below], y[below]
+    order = np.lexsort((y, x))  # by x, then by value: the first row of each mass has its smallest value
+    x, y = x[order], y[order]
+    first = np.ones(len(x), dtype=bool)
+    first[1:] = np.diff(x) != 0
+    counts = np.diff(np.append(np.flatnonzero(first), len(x)))
+    several = int((counts > 1).sum())
+    x, y = x[first], y[first]
+    if len(x) < 2:
+        raise ConfigError(f"{where}.outline: drop_at_or_above {threshold:g} and one value per mass leave {len(x)} of {rows} "
+                          "data row(s); a curve needs at least 2 masses")
+    notes = [f"outline (drop_at_or_above: {threshold:g}): the file traces the outline of an excluded region; "
+             f"{dropped} data row(s) with a value >= {threshold:g} (the file's value units) dropped (the rows closing the region), "
+             f"{several} mass(es) had several values and only the smallest was kept (the region's lower edge, the limit): "
+             f"{rows} data rows -> {len(x)}, sorted by x"
+             + (f" ({back} row(s) were out of order in x)" if back else "")]
+    return x, y, notes
 
 
 def _check_curve(x: np.ndarray, y: np.ndarray, source: str, first_line: int = 1, ordered: bool = True) -> None:
@@ -248,12 +315,25 @@ def convert(spec: dict[str, Any], data: bytes, source: str, input_record: dict[s
         raise ConfigError(f"{where}.plane: {plane!r} cannot be imported; planes: {', '.join(QUANTITIES)}")
     fmt = spec["format"]
     ordered = not spec.get("reorder_rows", False)
+    shaped = "x_range" in spec or "outline" in spec  # checked for order once reshaped
+    read_ordered = ordered and not shaped
     if fmt in ("text", "csv"):
-        x, y, meta = read_text(data, source, ordered)
+        x, y, meta = read_text(data, source, read_ordered)
     elif fmt == "ecsv":
-        x, y, meta = read_ecsv(data, source, ordered)
+        x, y, meta = read_ecsv(data, source, read_ordered)
     else:
-        x, y, meta = read_hepdata(data, source, int(spec.get("hepdata_dependent", 0)), ordered)
+        x, y, meta = read_hepdata(data, source, int(spec.get("hepdata_dependent", 0)), read_ordered)
+    if shaped:
+        shaping: list[str] = []
+        if "x_range" in spec:
+            x, y, said = cut_x_range(x, y, spec["x_range"], where)
+            shaping += said
+        if "outline" in spec:
+            x, y, said = lower_edge(x, y, spec["outline"], where)
+            shaping += said
+        if ordered:
+            check_increasing(x, f"{source} ({' and '.join(k for k in ('x_range', 'outline') if k in spec)} applied)")
+        meta["notes"] = list(meta.get("notes") or []) + shaping
     if not ordered:
         x, y, moved = reorder(x, y)
         check_increasing(x, f"{source} (sorted)")
@@ -334,6 +414,8 @@ def hepdata_table(doc: dict[str, Any]) -> str:
 
 
 def is_published(doc: dict[str, Any]) -> bool:
-    """An imported (published) curve, not a result recomputed here."""
-    return doc["result"]["method"]["name"] == "published"
+    """An imported (published) curve or a model's translation of one, not a result recomputed here."""
+    from dmcombine.limitfile import is_published as published
+
+    return published(doc)
 

@@ -1,9 +1,12 @@
-"""The standard limit file, versions 1 and 2: one writer and one reader, both validating.
+"""The standard limit file, versions 1 to 3: one writer and one reader, both validating.
 
 The format is a JSON document described by the JSON Schemas shipped in this package
 (``schemas/limit-file-<n>.json``, ``$id`` ``urn:dmcombine:schema:limit-file:<n>``). Version 2 adds
 the ``publication`` block of imported (published) curves; results recomputed here are written as
-version 1, imports as version 2, and the reader reads both, each against its own schema. On top of the
+version 1, imports as version 2; version 3 adds the ``translation`` block of a curve translated through
+a model (:mod:`dmcombine.models`) and the likelihoods of a signal strength on a grid of model points
+that joint exclusions add (written as version 3 only by those). The reader reads every version, each
+against its own schema. On top of the
 schema, :func:`check` enforces what a schema cannot express: equal lengths of the x grid, the limit
 values and the likelihood blocks, a strictly increasing x grid, and finite numbers.
 
@@ -31,8 +34,10 @@ from dmcombine.planning.strict import loads_json, read_bytes
 SCHEMA_PREFIX = "urn:dmcombine:schema:limit-file:"
 SCHEMA_VERSION = 1  # what recomputed results are written as
 SCHEMA_ID = f"{SCHEMA_PREFIX}{SCHEMA_VERSION}"
-VERSIONS = (1, 2)  # what the reader reads
+VERSIONS = (1, 2, 3)  # what the reader reads
 PUBLISHED_VERSION = 2  # imports (method "published") need the publication block
+MODEL_VERSION = 3  # translations (method "translation") and signal-strength grid likelihoods
+GRID_LIKELIHOODS = ("gaussian_signal_strength_grid", "poisson_counting_grid")
 KINDS = ("observed", "expected", "projected", "discovery")
 
 
@@ -56,12 +61,13 @@ def header(
     confidence_level: float,
     method_name: str,
     method_description: str,
+    version: int = SCHEMA_VERSION,
 ) -> dict[str, Any]:
     """The opening blocks of every limit file (schema, experiment, analysis, references, result),
     in the order every writer uses; the caller adds model, parameters, limit, likelihood and
     provenance."""
     return {
-        "schema": SCHEMA_ID,
+        "schema": f"{SCHEMA_PREFIX}{version}",
         "experiment": experiment,
         "analysis": analysis,
         "references": references,
@@ -123,6 +129,11 @@ def check(doc: Any, source: str = "<limit file>") -> None:
 
 def _check_consistency(doc: dict[str, Any], source: str) -> None:
     published = doc["result"]["method"]["name"] == "published"
+    translated = doc["result"]["method"]["name"] == "translation"
+    if translated != ("translation" in doc):
+        raise LimitFileError(f"{source}: field /result/method/name is {doc['result']['method']['name']!r} but the "
+                             f"file {'has no' if translated else 'has a'} /translation block; a translated curve has "
+                             "both (limit-file version 3), any other result neither")
     if published != ("publication" in doc):
         raise LimitFileError(f"{source}: field /result/method/name is {doc['result']['method']['name']!r} but the "
                              f"file {'has no' if published else 'has a'} /publication block; an imported curve has "
@@ -154,9 +165,33 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
                 )
             if any(b <= a for a, b in zip(poi, poi[1:], strict=False)):
                 raise LimitFileError(f"{source}: row {i} of /likelihood/poi_values must be strictly increasing")
+    elif like["type"] in GRID_LIKELIHOODS:
+        _check_grid_likelihood(like, source)
     for j, aux in enumerate(doc.get("auxiliary_limits", [])):
         if len(aux["x"]) != len(aux["value"]):
             raise LimitFileError(f"{source}: /auxiliary_limits/{j} ({aux['label']}) has x and value of different lengths")
+
+
+def _check_grid_likelihood(like: dict[str, Any], source: str) -> None:
+    rows, cols = like["x_values"], like["grid"]["values"]
+    for name, values in (("x_values", rows), ("grid/values", cols)):
+        if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+            raise LimitFileError(f"{source}: field /likelihood/{name} must be strictly increasing")
+    tables = ("mu_hat", "sigma_mu") if like["type"] == "gaussian_signal_strength_grid" else ("signal_per_mu",)
+    for key in tables:
+        table = like[key]
+        if len(table) != len(rows) or any(len(row) != len(cols) for row in table):
+            raise LimitFileError(f"{source}: field /likelihood/{key} must have {len(rows)} rows (one per x_values) of "
+                                 f"{len(cols)} entries (one per grid value)")
+
+
+def is_published(doc: dict[str, Any]) -> bool:
+    """Whether a file is someone else's result: imported, or translated from an imported curve
+    (drawn as context, never combined or exported as ours)."""
+    method = doc["result"]["method"]["name"]
+    if method == "translation":
+        return doc["translation"]["source"].get("method") == "published"
+    return method == "published"
 
 
 def to_builtin(obj: Any) -> Any:
@@ -208,12 +243,17 @@ def dumps(doc: dict[str, Any]) -> str:
     return _dump(to_builtin(doc), 0) + "\n"
 
 
+def validated_text(doc: dict[str, Any], source: str) -> str:
+    """The file text of ``doc`` after validating it (finite numbers, schema, consistency)."""
+    doc = to_builtin(doc)
+    _reject_non_finite(doc, source)
+    check(doc, source=source)
+    return dumps(doc)
+
+
 def write(path: str | Path, doc: dict[str, Any]) -> None:
     """Validate ``doc`` and write it atomically to ``path``. Nothing is written if it is invalid."""
-    doc = to_builtin(doc)
-    _reject_non_finite(doc, str(path))
-    check(doc, source=str(path))
-    atomic_write_text(path, dumps(doc))
+    atomic_write_text(path, validated_text(doc, str(path)))
 
 
 def _reject_non_finite(value: Any, source: str, where: str = "") -> None:

@@ -34,6 +34,8 @@ class Plane:
             if key == "self_conjugate":
                 if value is False:
                     parts.append("dirac")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):  # a coupling: gq0p1
+                parts.append(f"{key.replace('_', '')}{value:g}".replace(".", "p").replace("-", "m"))
             elif value is not None:
                 parts.append(str(value))
         return "_".join(parts)
@@ -49,12 +51,42 @@ PLANES = {
         Plane("sigmav", "sigmav", "cm^3/s", "GeV", "Dark-matter annihilation: all results", ("channel", "self_conjugate"),
               ("channel", "self_conjugate")),
         Plane("mediator", "mediator_mass", "GeV", "GeV", "Spin-1 mediators: excluded (M_med, m_chi)",
-              ("kind", "g_q", "g_l", "g_chi")),
+              ("kind", "g_q", "g_l", "g_chi"), ("kind", "g_q", "g_l", "g_chi")),
         # the local axion density scales the signal power
         Plane("axion", "g_agamma", "GeV^-1", "eV", "Axion dark matter: axion-photon coupling", ("rho_gev_cm3",)),
     )
 }
 BY_POI = {plane.poi: plane for plane in PLANES.values()}
+
+
+@dataclass(frozen=True)
+class View:
+    """One summary plot: the files of a plane whose tags (LimitOutput.tags) allow it. ``allow``:
+    per tag, the values a file may have (None: the file has no such tag; e.g. ``model``, the model
+    that translated it); ``x_range``: the x axis
+    when it should not be framed on the results."""
+
+    name: str
+    plane: str
+    title: str
+    allow: Tuple[Tuple[str, Tuple[Any, ...]], ...] = ()
+    x_range: Optional[Tuple[float, float]] = None
+    split_by: Optional[str] = None  # one plot per value of this tag, named <view>_<value>
+
+    def shows(self, plane: str, tags: Dict[str, Any]) -> bool:
+        return plane == self.plane and all(tags.get(key) in values for key, values in self.allow)
+
+
+VIEWS = (
+    View("si", "si", PLANES["si"].title, (("model", (None, "spin1_mediator")),)),
+    View("sd", "sd", PLANES["sd"].title),  # a proton and a neutron panel (the files' nucleon assumption)
+    View("sigmav", "sigmav", PLANES["sigmav"].title),
+    View("mediator", "mediator", PLANES["mediator"].title, split_by="benchmark"),  # one plot per benchmark
+    View("axion", "axion", PLANES["axion"].title),
+    # the Higgs portal's translations beside the direct-detection limits, below m_h/2 and a little above
+    View("higgs_portal", "si", "Higgs portal: BR(h -> inv) limits as SI WIMP-nucleon cross-sections",
+         (("model", (None, "higgs_portal")),), (1.0, 1000.0)),
+)
 
 
 def plane_of(poi: str) -> Optional[Plane]:

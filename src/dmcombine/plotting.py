@@ -133,10 +133,11 @@ def _within(curve: Curve, xlim: tuple[float, float]) -> NDArray[np.float64]:
     return curve.y[inside]
 
 
-def fit_axes(ax: plt.Axes, curves: list[Curve], y_from_ours_only: bool = False) -> None:
-    """Log axes framed on the results (published curves clipped to their mass range)."""
+def fit_axes(ax: plt.Axes, curves: list[Curve], y_from_ours_only: bool = False,
+             x_range: list[float] | None = None) -> None:
+    """Log axes framed on the results, or on ``x_range`` (published curves clipped to the mass range)."""
     ours = [c for c in curves if c.ours] or curves
-    xlim = fit_log_range([c.x for c in ours], 0.05)
+    xlim = tuple(x_range) if x_range else fit_log_range([c.x for c in ours], 0.05)
     ys = [_within(c, xlim) for c in (ours if y_from_ours_only else curves) if not (_style(c, 0)["fill"])]
     ax.set_xlim(*xlim)
     ax.set_ylim(*fit_log_range(ys))
@@ -273,16 +274,17 @@ def sigmav_plane(curves_by_channel: dict[str, list[Curve]], pdf: str | Path, png
 
 
 def cross_section_plane(panels: dict[str, list[Curve]], pdf: str | Path, png: str | Path, title: str, ylabel: str,
-                        notes: list[str] | None = None) -> None:
-    """A WIMP-nucleon cross-section versus WIMP mass, log-log, framed on our results; one panel per
-    entry of ``panels`` (e.g. proton and neutron), each with its legend outside."""
+                        notes: list[str] | None = None, x_range: list[float] | None = None) -> None:
+    """A WIMP-nucleon cross-section versus WIMP mass, log-log, framed on our results (or on
+    ``x_range``); one panel per entry of ``panels`` (e.g. proton and neutron), each with its legend
+    outside."""
     every = [c for curves in panels.values() for c in curves]
     finish_labels(every)
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 10}):
         fig, axes = plt.subplots(len(panels), 1, figsize=(13, 6.4 * len(panels) + (0.4 if notes else 0)),
                                  layout="constrained", squeeze=False)
         for ax, (name, curves) in zip(axes[:, 0], panels.items()):
-            fit_axes(ax, curves)
+            fit_axes(ax, curves, x_range=x_range)
             floor = ax.get_ylim()[0] / 10
             for i, curve in enumerate(curves):
                 draw_curve(ax, curve, i, floor=floor)
@@ -339,29 +341,55 @@ def axion_plane(curves: list[Curve], pdf: str | Path, png: str | Path, title: st
         _save(fig, pdf, png)
 
 
-def mediator_plane(curves: list[Curve], pdf: str | Path, png: str | Path, title: str) -> None:
+def mediator_plane(curves: list[Curve], pdf: str | Path, png: str | Path, title: str,
+                   references: list[dict] | None = None, notes: list[str] | None = None) -> None:
     """The (M_med, m_chi) plane as the LHC DM WG draws it (arXiv:1603.04156, 1703.05703): x the
-    mediator mass, y the DM mass, linear; per result the excluded mediator masses between the
-    smallest and the largest excluded value at each DM mass (filled for observed results), and
-    the on-shell threshold M_med = 2 m_chi."""
+    mediator mass, y the DM mass, linear; per collider result (or joint exclusion) the excluded
+    mediator masses between the smallest and the largest excluded value at each DM mass (filled
+    for observed results); a translated direct-detection limit as the line below which every M_med
+    is excluded; the model's reference lines (the thermal relic) and the on-shell threshold
+    M_med = 2 m_chi. Framed on our observed results."""
     finish_labels(curves)
+    notes = list(notes or [])
+    top_x, top_y = 0.0, 0.0
+    for curve in curves:  # framed on our observed results (collider, joint, translated)
+        excluded = np.isfinite(curve.y) & (curve.y > 0)
+        if excluded.any() and curve.ours and curve.kind == "observed":
+            top_x = max(top_x, float(np.nanmax(curve.y[excluded])))
+            if curve.extra.get("frame_y"):  # the collider's m_chi range
+                top_y = max(top_y, float(np.nanmax(curve.x[excluded])))
+    top_x, top_y = 1.08 * (top_x or 6000.0), 1.25 * (top_y or 3000.0)
     with plt.rc_context({"font.size": 14, "axes.titlesize": 15, "legend.fontsize": 11}):
         fig, ax = plt.subplots(figsize=(12, 6.4), layout="constrained")
-        top_x, top_y = 0.0, 0.0
         for i, curve in enumerate(curves):
             style = _style(curve, i)
-            lo = curve.extra["lower"]
+            lo = curve.extra.get("lower")
             excluded = np.isfinite(curve.y) & (curve.y > 0)
-            if curve.kind == "observed":
+            shown = excluded & (curve.x <= top_y)
+            if not shown.any() or np.nanmin(curve.y[shown]) > top_x:  # a reach beyond the frame: said, not drawn
+                reach = float(np.nanmin(curve.y[shown])) if shown.any() else float("nan")
+                notes.append(f"{curve.label}: beyond the frame\n    (excludes M_med < {reach / 1000:.3g} TeV "
+                             f"at every m_chi < {top_y:.0f} GeV it covers)")
+                continue
+            if curve.kind == "observed" and lo is not None:
                 ax.fill_betweenx(curve.x, lo, curve.y, where=excluded, color=style["color"], alpha=0.2, lw=0)
             ax.plot(curve.y, curve.x, color=style["color"], lw=style["width"], ls=LINES[style["line"]],
                     marker=style["marker"] or None, markevery=0.1 if style["marker"] else None, gid=style["key"],
                     label=curve.label)
-            ax.plot(lo, curve.x, color=style["color"], lw=1.0, ls=LINES[style["line"]])
-            if excluded.any():
-                top_x = max(top_x, float(np.nanmax(curve.y[excluded])))
-                top_y = max(top_y, float(np.nanmax(curve.x[excluded])))
-        top_x, top_y = 1.08 * (top_x or 6000.0), 1.25 * (top_y or 3000.0)
+            if lo is not None:
+                ax.plot(lo, curve.x, color=style["color"], lw=1.0, ls=LINES[style["line"]])
+        for reference in references or []:
+            drawn = False
+            for branch in reference["branches"]:
+                m_med, m_chi = np.asarray(branch["m_med_gev"], float), np.asarray(branch["m_chi_gev"], float)
+                inside = (m_med <= top_x) & (m_chi <= top_y)
+                if inside.sum() < 2:
+                    continue
+                ax.plot(np.where(inside, m_med, np.nan), m_chi, color=REFERENCE, lw=1.6, ls="-.",
+                        gid=f"reference:{reference['label']}", label=None if drawn else reference["label"])
+                drawn = True
+            if not drawn:
+                notes.append(f"{reference['label']}: beyond the frame")
         masses = np.linspace(0, top_x, 50)
         ax.plot(masses, masses / 2, color=REFERENCE, lw=1.2, ls=":", gid="reference:threshold",
                 label=r"$M_{\mathrm{med}} = 2 m_\chi$")
@@ -371,5 +399,5 @@ def mediator_plane(curves: list[Curve], pdf: str | Path, png: str | Path, title:
         ax.set_ylabel(r"dark-matter mass $m_\chi$ [GeV]")
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
-        _legend_outside(ax)
+        _legend_outside(ax, notes)
         _save(fig, pdf, png)

@@ -116,7 +116,7 @@ def build(files: list[str], plots: list[str], datasets: dict[str, dict[str, Any]
     for path in files:
         doc = limitfile.read(path)
         public = display_path(path)
-        published = imports.is_published(doc)
+        published = limitfile.is_published(doc)
         plane = plane_of(doc["parameter_of_interest"]["name"])
         style = styles.get(public, {})
         channel = doc["model"]["assumptions"].get("channel")

@@ -65,6 +65,21 @@ def read_xy(data: bytes, source: str, positive: bool = True) -> tuple[NDArray[np
 PROVENANCE_COLUMNS = ("plot", "curve", "kind", "licence", "experiment", "paper", "file", "sha256", "input_dids", "assumptions")
 
 
+def origin(published: bool, translated: bool) -> str:
+    if translated:
+        return "published, translated by a model" if published else "this work, translated by a model"
+    return "published, imported" if published else "this work"
+
+
+def _licence(published: bool, source: dict[str, str]) -> str:
+    if not published:
+        return "this work"
+    if "licence" not in source:
+        return "a number cited from the paper"
+    who = source.get("digitised_by") or source.get("compiled_by")
+    return f"{source['licence']} (compiled by {who})" if who else source["licence"]
+
+
 def provenance_rows(files: list[str]) -> list[dict[str, str]]:
     """One row per curve of the plots: our limit files and the imported published ones (with their licence)."""
     from dmcombine import limitfile
@@ -80,15 +95,16 @@ def provenance_rows(files: list[str]) -> list[dict[str, str]]:
         assumptions = {k: v for k, v in doc["model"]["assumptions"].items() if not isinstance(v, (list, dict)) or k in ("halo", "couplings")}
         plane = plane_of(doc["parameter_of_interest"]["name"])
         channel = doc["model"]["assumptions"].get("channel")
-        published = doc["result"]["method"]["name"] == "published"
-        source = doc.get("publication", {})
+        published = limitfile.is_published(doc)
+        translated = doc["result"]["method"]["name"] == "translation"
+        source = doc.get("publication") or (doc["translation"]["source"] if translated else {})
         rows.append({
             "plot": plane.name if plane else doc["parameter_of_interest"]["name"],
             "curve": (doc["model"]["assumptions"].get("label", doc["experiment"]) if published else
                       f"{doc['experiment']} [{doc['model']['variant']}]") + (f" {channel}" if channel else ""),
-            "kind": f"{doc['result']['kind']} ({'published, imported' if published else 'this work'}), "
+            "kind": f"{doc['result']['kind']} ({origin(published, translated)}), "
                     f"{100 * doc['result']['confidence_level']:g}% CL",
-            "licence": f"{source['licence']} (compiled by {source['digitised_by']})" if published else "this work",
+            "licence": _licence(published, source),
             "experiment": doc["experiment"],
             "paper": refs,
             "file": display_path(path),

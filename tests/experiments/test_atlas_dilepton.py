@@ -12,6 +12,7 @@ import uproot
 from dmcombine import limitfile
 from dmcombine.errors import InputFormatError
 from dmcombine.experiments.atlas_dilepton import physics as ad
+from dmcombine.joint import Terms, exact_p_values
 from dmcombine.provenance import provenance_record
 
 from ..conftest import card_config
@@ -33,28 +34,6 @@ def ee() -> ad.Luminosities:
 
 def observed_ee() -> ad.LimitTable:
     return ad.read_limit_csv((DATA / "fidlimit_t4_jagged_OBSERVED_likely_ee.csv").read_bytes(), "t4")
-
-
-def test_partial_widths_by_hand() -> None:
-    # massless Dirac fermion: Gamma = M g² / (12 pi); a coloured quark gets N_c = 3
-    assert float(ad.partial_width(np.array(1000.0), ad.Couplings(1.0, 0.0), 0.0)) == pytest.approx(1000 / (12 * np.pi))
-    assert float(ad.partial_width(np.array(1000.0), ad.Couplings(0.0, 1.0), 0.0, 3)) == pytest.approx(3000 / (12 * np.pi))
-    # closed below threshold, axial suppressed as beta³ near it
-    assert float(ad.partial_width(np.array(300.0), ad.Couplings(0.1, 0.0), 172.7, 3)) == 0.0
-    beta = np.sqrt(1 - 4 * 172.7**2 / 400.0**2)
-    assert float(ad.partial_width(np.array(400.0), ad.Couplings(0.0, 1.0), 172.7, 3)) == pytest.approx(
-        3 * 400.0 * beta**3 / (12 * np.pi))
-
-
-def test_lhc_dm_wg_direct_detection_coefficients() -> None:
-    # arXiv:1603.04156: sigma_SI = 6.9e-41 cm² and sigma_SD = 2.4e-42 cm² for g_q g_chi = 0.25,
-    # M = 1 TeV, (mu / 1 GeV)²: mu < m_p < 1 GeV cannot be reached, so divide the mu² out
-    heavy = np.array([1e6])
-    mu = heavy * ad.PROTON_MASS_GEV / (heavy + ad.PROTON_MASS_GEV)
-    si = ad.dd_cross_section_cm2("vector", 0.25, 1.0, np.array([1000.0]), heavy) / mu**2
-    sd = ad.dd_cross_section_cm2("axial", 0.25, 1.0, np.array([1000.0]), heavy) / mu**2
-    assert float(si[0]) == pytest.approx(6.9e-41, rel=0.02)
-    assert float(sd[0]) == pytest.approx(2.4e-42, rel=0.02)
 
 
 def test_zprime_ssm_lower_mass_limit_matches_the_paper(ee: ad.Luminosities) -> None:
@@ -120,9 +99,15 @@ def test_documents_and_root_file(tmp_path: Path, ee: ad.Luminosities) -> None:
     table = observed_ee()
     results = {k: ad.scan(bench, cfg["grid"], table, [ee], 1.0) for k in ("observed", "expected")}
     docs = ad.limit_documents("V2", bench, cfg, results, provenance_record([], cfg, "test"))
-    for doc in docs.values():
+    for kind, doc in (("observed", docs["mediator_observed"]), ("expected", docs["mediator_expected"])):
         limitfile.check(limitfile.loads(limitfile.dumps(doc)))
-        assert doc["likelihood"]["type"] == "not_available"
+        like = doc["likelihood"]
+        assert like["type"] == "gaussian_signal_strength_grid" and limitfile.version_of(doc) == 3
+        # the approximate likelihood reproduces the exclusion it was built from, point by point
+        terms = Terms(np.shape(like["mu_hat"]))
+        terms.add_gaussian(np.asarray(like["mu_hat"]), np.asarray(like["sigma_mu"]))
+        p, how = exact_p_values(terms, 0.95)
+        assert how == "exact" and np.array_equal(p < 0.05, results[kind]["excluded"].T)
     path = tmp_path / "limits.root"
     ad.write_root(str(path), "V2", results, docs)
     with uproot.open(path) as f:

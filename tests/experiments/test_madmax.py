@@ -123,7 +123,9 @@ def test_limit_sits_where_the_profile_crosses_the_cl_threshold() -> None:
     limitfile.check(json.loads(limitfile.dumps(doc)))
     for poi, dl, limit in zip(doc["likelihood"]["poi_values"], doc["likelihood"]["delta_minus2lnl"],
                               result["limit_gev"], strict=True):
-        assert np.interp(2.705543, dl, poi) == pytest.approx(limit, rel=1e-3)
+        # the table is a coarser sampling of the profile the limit was solved on: linear interpolation
+        # between its points moves the crossing by up to ~0.2%
+        assert np.interp(2.705543, dl, poi) == pytest.approx(limit, rel=3e-3)
 
 
 def test_more_time_lowers_the_limit_as_t_to_the_minus_one_quarter() -> None:

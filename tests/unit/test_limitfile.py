@@ -86,7 +86,7 @@ def mutate(path: str, value: object) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("schema", "urn:dmcombine:schema:limit-file:3", "limit-file version 3; this dmcombine reads versions 1, 2"),
+        ("schema", "urn:dmcombine:schema:limit-file:4", "limit-file version 4; this dmcombine reads versions 1, 2, 3"),
         ("likelihood", KeyError, "'likelihood' is a required property"),
         ("limit/value", [1e-44, 2e-44], "/limit/value has 2 entries but /limit/x has 3"),
         ("likelihood/signal_per_poi", [1.0], "/likelihood/signal_per_poi has 1 entries but /limit/x has 3"),

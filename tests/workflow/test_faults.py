@@ -92,6 +92,16 @@ def mutated_member(path: str, value: object) -> Callable[[Workspace], tuple[int,
     return provoke
 
 
+def grid_member(doc: dict) -> dict:
+    """A limit file turned into one with a likelihood on a grid of model points (version 3)."""
+    doc["schema"] = "urn:dmcombine:schema:limit-file:3"
+    xs = doc["limit"]["x"]
+    doc["likelihood"] = {"type": "gaussian_signal_strength_grid", "construction": "test", "x_values": xs,
+                         "grid": {"name": "mediator_mass", "unit": "GeV", "label": "M", "values": [100.0, 200.0]},
+                         "mu_hat": [[0.0, 0.0] for _ in xs], "sigma_mu": [[1.0, 1.0] for _ in xs]}
+    return doc
+
+
 def member_text(change: Callable[[str], str]) -> Callable[[Workspace], tuple[int, str]]:
     def provoke(ws: Workspace) -> tuple[int, str]:
         return combine_with(ws, ws.user_file("10yr.json", change(ws.root.joinpath(KM3NET_OUT).read_text()).encode()))
@@ -457,8 +467,8 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
         KM3NET, card=lambda c: (km3irf_card(c), c["config"]["detector"]["km3irf"].update(latitude_deg=-70.0))),
         ("never reaches zenith 90",)),
     # limit files handed to the combination
-    Fault("limit files", "schema version from the future", mutated_member("schema", "urn:dmcombine:schema:limit-file:3"),
-          ("user/10yr.json", "limit-file version 3; this dmcombine reads versions 1, 2")),
+    Fault("limit files", "schema version from the future", mutated_member("schema", "urn:dmcombine:schema:limit-file:4"),
+          ("user/10yr.json", "limit-file version 4; this dmcombine reads versions 1, 2, 3")),
     Fault("limit files", "missing likelihood block", mutated_member("likelihood", KeyError),
           ("user/10yr.json", "'likelihood' is a required property")),
     Fault("limit files", "inconsistent grid lengths", mutated_member("limit/value", lambda v: v[:-1]),
@@ -646,6 +656,19 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
     Fault("point source", "a truncated IRF file in --irf-dir", point_source_irf_dir(
         lambda text: b"\n".join(text.splitlines()[:-7]) + b"\n"),
         ("aeff_coszen_allnumuCC_track.csv", "a truncated table?")),
+    # the models (src/dmcombine/models/) and joint exclusions
+    Fault("config", "Higgs-portal masses above m_h/2", workflow_config("higgs_portal: {dm_gev: {min: 1, max: 100, points: 10}}"),
+          ("higgs_portal.dm_gev.max", "100", "below m_h/2 = 62.5 GeV"), True),
+    Fault("config", "an SD limit translated for a vector mediator", workflow_config(
+        "spin1_mediator: {to_mediator: {vector: [results/imported/sdp_pico60/limit.json]}}"),
+        ("spin1_mediator.to_mediator.vector[0]", "sd plane", "translates si limits"), True),
+    Fault("config", "one benchmark name, two sets of couplings", workflow_config(
+        "spin1_mediator: {benchmarks: {V2: {kind: vector, g_q: 0.25, g_l: 0.01, g_chi: 1.0}}}"),
+        ("spin1_mediator.benchmarks.V2", "results/atlas_dilepton/V2/mediator_observed.json", "one name, one set of couplings"),
+        True),
+    Fault("limit files", "a grid likelihood combined with a profile", lambda ws: combine_with(ws, ws.user_file(
+        "10yr.json", json.dumps(grid_member(json.loads(ws.root.joinpath(KM3NET_OUT).read_text()))).encode())),
+        ("user/10yr.json", "field /likelihood/type", "'gaussian_signal_strength_grid'", "'profile_table'")),
 ]
 
 

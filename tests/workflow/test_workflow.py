@@ -52,14 +52,16 @@ def test_every_experiment_writes_its_results(default_run: Path) -> None:
     for path in ("results/madmax/prototype/limit.json", "results/madmax/full_scale/limit.json",
                  "results/xlzd/design_book/200tyr/projected.json", "results/xlzd/design_book/1000tyr/discovery.json",
                  "results/xlzd/halo_2021/200tyr/projected.json", "results/darkside50/halo_2021/limit.json",
-                 "results/atlas_dilepton/V2/mediator_observed.json", "results/atlas_dilepton/A2/dd_observed.json",
+                 "results/atlas_dilepton/V2/mediator_observed.json",
+                 "results/models/spin1_mediator/A2/atlas_dilepton_A2_mediator_observed.json",
                  "results/km3net/tautau/10yr.json", "results/km3net/nunu/1yr.json",
                  "results/combination/sigmav_tautau/limit.json"):
         limitfile.read(default_run / path)
     assert (default_run / "results/km3net/sigmav_sensitivity.png").stat().st_size > 10_000
     with uproot.open(default_run / "results/atlas_dilepton/A2/limits.root") as f:
         assert "A2_observed_excluded" in [k.split(";")[0] for k in f.keys()]
-    for plot in ("axion_summary", "mediator_summary", "si_summary", "sigmav_summary"):
+    for plot in ("axion_summary", "mediator_V2_summary", "mediator_A2_summary", "si_summary", "sd_summary",
+                 "sigmav_summary", "higgs_portal_summary"):
         assert (default_run / f"results/summary/{plot}.png").stat().st_size > 10_000
 
 

@@ -71,9 +71,9 @@ def _register() -> None:
     import importlib.util
 
     from dmcombine import registry
-    from dmcombine.cli import inputs, limitfiles, run, summaries
+    from dmcombine.cli import inputs, limitfiles, models, run, summaries
 
-    modules = [inputs, limitfiles, run, summaries]
+    modules = [inputs, limitfiles, models, run, summaries]
     # An experiment may add commands for people (``dmcombine <experiment> ...``) in its cli.py.
     for name in registry.EXPERIMENTS:
         if importlib.util.find_spec(f"{registry.package(name)}.cli") is not None:

@@ -64,8 +64,13 @@ def combine(name: str | None, files: tuple[str, ...], card_path: str | None, con
     cfg = {"name": name, "confidence_level": confidence_level, "components": [sha256_file(p) for p in files]}
     prov = provenance_record(inputs, cfg, "combine")
     limitfile.write(output, combination.combined_document(name, members, confidence_level, result, prov))
-    for x, lim in zip(result["x"], result["limit"], strict=True):
-        log.info("x = %.4g: combined limit %.4g", x, lim)
+    if "grid" in result:  # a joint exclusion of model points
+        _, hi, any_ = result["joint"]
+        log.info("joint exclusion: largest excluded %s %.4g %s", result["axis"]["label"], float(hi[any_].max()),
+                 result["axis"]["unit"])
+    else:
+        for x, lim in zip(result["x"], result["limit"], strict=True):
+            log.info("x = %.4g: combined limit %.4g", x, lim)
     publish([output])
     log.info("wrote %s", display_path(output))
 

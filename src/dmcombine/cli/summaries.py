@@ -30,8 +30,13 @@ def plot(card_path: str, outputs: tuple[str, ...]) -> None:
     card = cards.read(card_path, "plot")
     paths = parse_outputs(outputs, ["pdf", "png"], card_reads(card))
     cfg = card["config"]
-    docs = [(path, limitfile.read(path)) for path in card["files"]]
-    curves.draw(cfg["style"], cfg["title"], docs, paths["pdf"], paths["png"], cfg["styles"])
+    from dmcombine.planning.paths import display_path
+
+    references = set(cfg.get("references", []))
+    docs = [(path, limitfile.read(path)) for path in card["files"] if display_path(path) not in references]
+    lines = [curves.read_reference(path) for path in card["files"] if display_path(path) in references]
+    curves.draw(cfg["style"], cfg["title"], docs, paths["pdf"], paths["png"], cfg["styles"],
+                x_range=cfg.get("x_range"), references=lines)
     _published(paths)
     log.info("wrote %s and %s (%d limit files)", paths["pdf"], paths["png"], len(docs))
 

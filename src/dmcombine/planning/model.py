@@ -58,7 +58,8 @@ class LimitOutput(Output):
     ``plotted``: drawn on its plane's summary plot. ``representative``: stands for its experiment
     in automatic combinations (one per experiment and defining key). ``defining``: the assumptions
     that change what the parameter means (e.g. the channel of ⟨σv⟩); ``combinable``: it carries a
-    likelihood.
+    likelihood. ``tags``: what picks the plots (views) it is drawn on, e.g. ``(("benchmark",
+    "V2"),)`` or ``(("model", "higgs_portal"),)`` (see :data:`dmcombine.planes.VIEWS`).
     """
 
     experiment: str = ""
@@ -68,6 +69,7 @@ class LimitOutput(Output):
     representative: bool = False
     combinable: bool = True
     defining: Tuple[Tuple[str, Any], ...] = ()
+    tags: Tuple[Tuple[str, Any], ...] = ()
 
 
 @dataclass
@@ -91,3 +93,16 @@ class Job:
 
     def limit_outputs(self) -> List[LimitOutput]:
         return [o for o in self.outputs.values() if isinstance(o, LimitOutput)]
+
+
+@dataclass
+class Translation:
+    """One curve a model writes in the run's ``model_translate`` job: its card entry (``spec``:
+    what the model's command reads), its output, the limit files it reads and, for the plots, the
+    label of a translated published curve (None for ours)."""
+
+    role: str
+    spec: Dict[str, Any]
+    output: Output
+    depends: List[str] = field(default_factory=list)
+    published_label: Optional[str] = None

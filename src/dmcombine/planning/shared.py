@@ -7,13 +7,15 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Tuple
 
-from dmcombine.planes import PLANES
+from dmcombine.planes import PLANES, VIEWS
 from dmcombine.planning.context import Context
 from dmcombine.planning.model import Job, LimitOutput, Output, Resources
+from dmcombine.registry import MODELS, model_module
 
 RESOURCES = {
     "fetch_input": Resources(mem_mb=500, runtime_min=10),
     "limitfile_import": Resources(mem_mb=500, runtime_min=5),
+    "model_translate": Resources(mem_mb=1000, runtime_min=10),
     "combine": Resources(mem_mb=1000, runtime_min=5),
     "summary_plot": Resources(mem_mb=1000, runtime_min=5),
     "summary_provenance": Resources(mem_mb=500, runtime_min=5),
@@ -57,6 +59,28 @@ def _import_jobs(ctx: Context) -> List[Job]:
                 outputs=outputs)]
 
 
+def _model_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
+    """One job for every enabled model's translations (src/dmcombine/models/<name>/plan.py): each
+    model picks its sources from the limit outputs planned so far, by their metadata."""
+    available = {}
+    for job in jobs:
+        for role, output in job.outputs.items():
+            if isinstance(output, LimitOutput):
+                label = job.config["curves"][role]["label"] if job.kind == "import" else output.experiment
+                available[output.path] = (output, job.kind == "import", label)
+    planned = []
+    for name in MODELS:
+        if name in ctx.config["models"]:
+            planned += model_module(name, "plan").translations(ctx.config[name], ctx, available, notes)
+    if not planned:
+        return []
+    depends = sorted({path for t in planned for path in t.depends})
+    return [Job(rule="model_translate", kind="model", wildcards={},
+                config={"translations": {t.role: t.spec for t in planned},
+                        "published_labels": {t.role: t.published_label for t in planned if t.published_label}},
+                outputs={t.role: t.output for t in planned}, depends=depends)]
+
+
 def _kinds_combine(kinds: List[str]) -> bool:
     """Equal kinds combine; observed data may join projections (the result is a projection)."""
     return len(set(kinds)) == 1 or set(kinds) == {"observed", "projected"}
@@ -68,6 +92,7 @@ def _combined_output(name: str, members: List[LimitOutput]) -> LimitOutput:
         f"results/combination/{name}/limit.json", experiment=" + ".join(m.experiment for m in members),
         plane=members[0].plane, kind="projected" if "projected" in kinds else kinds[0],
         plotted=any(m.plotted for m in members), representative=False, defining=members[0].defining,
+        tags=tuple(sorted(set.intersection(*(set(m.tags) for m in members)))),
     )
 
 
@@ -122,29 +147,50 @@ def _combination_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[J
 
 
 def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
-    plotted: Dict[str, List[str]] = {}
-    ours = set()  # planes with a result of this run (published curves alone make no plot)
+    """One plot per view (dmcombine.planes.VIEWS) that shows a result of this run (published curves
+    alone make no plot), with the reference curves of the models drawn on it (relic lines)."""
+    shown: Dict[str, List[str]] = {}
+    ours = set()
+    references: Dict[str, List[str]] = {}
+    titles: Dict[str, Tuple[Any, str]] = {}
     for job in jobs:
-        for output in job.limit_outputs():
-            if output.plotted and output.plane:
-                plotted.setdefault(output.plane, []).append(output.path)
-                if job.kind != "import":
-                    ours.add(output.plane)
-    plotted = {plane: paths for plane, paths in plotted.items() if plane in ours}
+        for role, output in job.outputs.items():
+            if job.kind == "model" and not isinstance(output, LimitOutput) and role.endswith(".relic_line"):
+                references.setdefault(f"mediator_{job.config['translations'][role]['benchmark']}", []).append(output.path)
+            if not isinstance(output, LimitOutput) or not output.plotted or not output.plane:
+                continue
+            tags = dict(output.tags)
+            for view in VIEWS:
+                if not view.shows(output.plane, tags):
+                    continue
+                name = view.name
+                if view.split_by:
+                    name = f"{view.name}_{tags.get(view.split_by) or output.experiment}"
+                    titles[name] = (view, f"{view.title}: {tags.get(view.split_by) or output.experiment}")
+                else:
+                    titles[name] = (view, view.title)
+                shown.setdefault(name, []).append(output.path)
+                if job.kind != "import" and role not in job.config.get("published_labels", {}):
+                    ours.add(name)
     if ctx.config["summary"]["context"]:
         ctx.problem("summary.context", "published curves are imports now (the imports section, config/imports.yaml): "
                                        "each becomes a limit file, and the plots read only limit files")
     summaries, files = [], []
-    for plane in PLANES:
-        if plane not in plotted:
+    for name in sorted(shown, key=lambda n: ([v.name for v in VIEWS].index(titles[n][0].name), n)):
+        if name not in ours:
             continue
-        files += plotted[plane]
+        view, title = titles[name]
+        files += [f for f in shown[name] if f not in files]
+        config: Dict[str, Any] = {"style": PLOT_STYLE.get(view.plane, view.plane), "title": title}
+        if view.x_range:
+            config["x_range"] = list(view.x_range)
+        if references.get(name):
+            config["references"] = references[name]
         summaries.append(Job(
-            rule="summary_plot", kind="plot", wildcards={"plane": plane},
-            config={"style": PLOT_STYLE.get(plane, plane), "title": PLANES[plane].title},
-            depends=plotted[plane],
-            outputs={"pdf": Output(f"results/summary/{plane}_summary.pdf"),
-                     "png": Output(f"results/summary/{plane}_summary.png")},
+            rule="summary_plot", kind="plot", wildcards={"plane": name}, config=config,
+            depends=shown[name] + references.get(name, []),
+            outputs={"pdf": Output(f"results/summary/{name}_summary.pdf"),
+                     "png": Output(f"results/summary/{name}_summary.png")},
         ))
     if files:
         summaries.append(Job(
@@ -152,7 +198,9 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
             depends=files,
             outputs={"csv": Output("results/summary/provenance.csv"), "md": Output("results/summary/provenance.md")},
         ))
-    every = [o.path for job in jobs if job.kind != "import" for o in job.limit_outputs()]  # ours only
+    # ours only: neither imports nor a model's translations of published curves
+    every = [o.path for job in jobs if job.kind != "import" for role, o in job.outputs.items()
+             if isinstance(o, LimitOutput) and role not in job.config.get("published_labels", {})]
     everything = [o.path for job in jobs for o in job.limit_outputs()]
     if everything:
         used = sorted({i.did for job in jobs for i in job.inputs.values()})
@@ -173,6 +221,7 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
 def add_shared_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> Tuple[List[Job], Dict[str, Resources]]:
     """The experiments' jobs followed by the shared ones."""
     jobs = jobs + _import_jobs(ctx)
+    jobs = jobs + _model_jobs(jobs, ctx, notes)
     combos = _combination_jobs(jobs, ctx, notes)
     everything = jobs + combos
     everything += _summary_jobs(everything, ctx, notes)

@@ -68,12 +68,23 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
                     labels.append(spec["label"])
                 styles[output.path] = _context_style(key, labels.index(spec["label"]))
                 continue
+            if job.rule == "model_translate":  # a translated published curve: context; ours: its source's colour
+                label = job.config["published_labels"].get(role)
+                if label is not None:
+                    labels = imported.setdefault(output.plane, [])
+                    if label not in labels:
+                        labels.append(label)
+                    style = _context_style(f"translation {output.plane} {label}", labels.index(label))
+                    if job.config["translations"][role].get("spin") == "majorana":  # the Higgs portal: one colour per limit
+                        style = {**style, "key": f"{style['key']} majorana", "line": "dashed", "marker": ""}
+                    styles[output.path] = style
+                    continue
             if job.rule == "combine":
                 styles[output.path] = {"key": f"combination {job.wildcards['group']}", "color": COMBINATION,
                                        "line": "solid" if output.kind == "observed" else "dashed", "marker": "",
                                        "width": OURS_WIDTH, "fill": False}
                 continue
-            experiment = job.experiment or ""
+            experiment = job.experiment or output.experiment or ""
             seen = variations.setdefault(experiment, [])
             variation = _variation(job, role)
             if variation not in seen:

@@ -31,7 +31,7 @@ from dmcombine.planning.context import Context, merge
 from dmcombine.planning.model import Job, LimitOutput, Resources
 from dmcombine.planning.paths import card_path, fetched_input, is_safe_component, staged
 from dmcombine.planning.strict import load_yaml
-from dmcombine.registry import EXPERIMENTS, module, package
+from dmcombine.registry import EXPERIMENTS, MODELS, model_package, module, package
 
 SHARED_SCHEMA = "config/config.schema.yaml"
 
@@ -49,8 +49,14 @@ def config_schema(root: str = ".") -> Dict[str, Any]:
         fragment = schemas.package_yaml(package(name), "schema.yaml")
         shared["properties"][name] = fragment["config"]
         extra.append(fragment.get("$defs", {}))
+    for name in MODELS:
+        fragment = schemas.package_yaml(model_package(name), "schema.yaml")
+        shared["properties"][name] = fragment["config"]
+        extra.append(fragment.get("$defs", {}))
     shared["properties"]["experiments"]["items"] = {"enum": list(EXPERIMENTS)}
     shared["properties"]["experiments"]["default"] = list(EXPERIMENTS)
+    shared["properties"]["models"]["items"] = {"enum": list(MODELS)}
+    shared["properties"]["models"]["default"] = list(MODELS)
     return schemas.with_definitions(shared, *extra)
 
 
@@ -58,8 +64,9 @@ IMPORTS_FILE = "config/imports.yaml"  # the published curves every run imports (
 
 
 def default_block(name: str) -> Dict[str, Any]:
-    """An experiment's default configuration (its ``config.yaml``)."""
-    return copy.deepcopy(schemas.package_yaml(package(name), "config.yaml")) or {}
+    """An experiment's or a model's default configuration (its ``config.yaml``)."""
+    where = model_package(name) if name in MODELS else package(name)
+    return copy.deepcopy(schemas.package_yaml(where, "config.yaml")) or {}
 
 
 def resolve_config(config: Dict[str, Any], configfiles: Sequence[str] = (), root: str = ".",
@@ -68,16 +75,17 @@ def resolve_config(config: Dict[str, Any], configfiles: Sequence[str] = (), root
     for path in configfiles:
         load_yaml(path, "config file", error=PlanError)  # refuses duplicate keys, alias bombs, NaN
     resolved = copy.deepcopy(dict(config))
-    chosen = resolved.get("experiments", list(EXPERIMENTS))
-    enabled = [n for n in chosen if n in EXPERIMENTS] if isinstance(chosen, list) else []
-    for name in EXPERIMENTS:
-        if name in enabled:
-            block = resolved.get(name, {})
-            resolved[name] = merge(default_block(name), block) if isinstance(block, dict) else block
-        elif name in resolved:
-            del resolved[name]
-            if notes is not None:
-                notes.append(f"config: {name} is not in experiments, its block is ignored")
+    for key, registered in (("experiments", EXPERIMENTS), ("models", MODELS)):
+        chosen = resolved.get(key, list(registered))
+        enabled = [n for n in chosen if n in registered] if isinstance(chosen, list) else []
+        for name in registered:
+            if name in enabled:
+                block = resolved.get(name, {})
+                resolved[name] = merge(default_block(name), block) if isinstance(block, dict) else block
+            elif name in resolved:
+                del resolved[name]
+                if notes is not None:
+                    notes.append(f"config: {name} is not in {key}, its block is ignored")
     # the shared imports (config/imports.yaml) under the user's: a user's block adds or overrides imports
     shared_imports = os.path.join(root, IMPORTS_FILE)
     if os.path.isfile(shared_imports):

@@ -1,5 +1,5 @@
 """What an atlas_dilepton_limits job runs: the (M_med, m_chi) scan of one benchmark against the
-observed and expected fiducial limits, its σ_SI/SD translation and the ROOT file."""
+observed and expected fiducial limits (with the signal-strength likelihood on the grid) and the ROOT file."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ log = logging.getLogger("dmcombine")
 
 
 def outputs(card: dict[str, Any]) -> list[str]:
-    return ["mediator_observed", "mediator_expected", "dd_observed", "root"]
+    return ["mediator_observed", "mediator_expected", "root"]
 
 
 def run(card: dict[str, Any], paths: dict[str, str], source: str) -> None:

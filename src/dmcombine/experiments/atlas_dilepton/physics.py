@@ -1,6 +1,6 @@
 """ATLAS 139 fb⁻¹ dilepton resonance search (arXiv:1903.06248) reinterpreted for spin-1 mediators.
 
-Model: the LHC DM WG s-channel simplified models (Albert et al., arXiv:1703.05703; Abercrombie et
+Model (dmcombine.models.spin1_mediator, whose couplings and widths this module uses): the LHC DM WG s-channel simplified models (Albert et al., arXiv:1703.05703; Abercrombie et
 al., arXiv:1507.00966): a Z' of mass M coupling as Z'_mu fbar gamma^mu (g_V - g_A gamma5) f to
 every quark flavour (g_q), charged lepton (g_l), neutrino and Dirac dark matter chi (g_chi); vector
 model: g_V = g, g_A = 0; axial model: g_A = g, g_V = 0. Neutrinos are left-handed only, so they
@@ -24,10 +24,11 @@ Drell-Yan ratio at TeV masses). An (M, m_chi) point is excluded when this exceed
 linearly in M and in Gamma/M between the six published widths (0, 0.5, 1.2, 3, 6, 10%); points
 with Gamma/M > 10% are outside the published validity and are flagged, never excluded.
 
-Translation to direct detection (LHC DM WG, Boveia et al., arXiv:1603.04156, eqs. 4.3 and 4.7):
-sigma_SI = 9 g_q² g_chi² mu² / (pi M⁴) (vector) and
-sigma_SD = 3 g_q² g_chi² mu² (Delta_u + Delta_d + Delta_s)² / (pi M⁴) (axial), with
-Delta_u = 0.84, Delta_d = -0.43, Delta_s = -0.09; mu the DM-nucleon reduced mass.
+Likelihood for joint exclusions: at every (m_chi, M) point the observed and expected upper limits
+on the signal strength mu (mu_UL = limit / (K sigma_fid × BR)) give the approximate Gaussian
+likelihood of :func:`dmcombine.joint.gaussian_from_limits`, stored in the mediator files
+(``gaussian_signal_strength_grid``; no information where Gamma/M > 10%). The translation of the
+excluded region to sigma_SI / sigma_SD is the spin-1 mediator model's (dmcombine.models.spin1_mediator).
 
 Validation: the Z'_SSM lower mass limit against arXiv:1903.06248 (5.1 TeV), and the V2 signal
 against the LHC DM WG coupling-scan code's sigma × A × eps curve for this selection (an
@@ -41,10 +42,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from dmcombine.constants import PROTON_MASS_GEV
 from dmcombine.errors import InputFormatError
+from dmcombine.models.spin1_mediator.physics import (  # the model's couplings and widths
+    N_C,
+    Couplings,
+    model_couplings,
+    sm_width,
+    total_width,
+)
 from dmcombine.tables import load_numeric
 
 EXPERIMENT = "ATLAS"
@@ -56,60 +63,7 @@ REFERENCES = [
     {"citation": "A. Boveia et al. (LHC DM WG), Phys. Dark Univ. 27 (2020) 100365", "arxiv": "1603.04156"},
 ]
 GEV2_TO_FB = 0.3894e12
-N_C = 3
 WIDTHS = np.array([0.0, 0.005, 0.012, 0.03, 0.06, 0.10])  # the published Gamma/M columns
-# quark masses [GeV] (PDG 2024: pole mass for t, MS-bar otherwise) and type (u or d)
-QUARKS = (("u", 0.0022, "u"), ("d", 0.0047, "d"), ("s", 0.095, "d"), ("c", 1.275, "u"), ("b", 4.18, "d"), ("t", 172.7, "u"))
-LEPTONS = (("e", 0.000511), ("mu", 0.10566), ("tau", 1.77686))
-SPIN_DEPENDENT_DELTAS = (0.84, -0.43, -0.09)
-
-
-@dataclass(frozen=True)
-class Couplings:
-    """Vector and axial couplings of one fermion class."""
-
-    vector: float
-    axial: float
-
-    @property
-    def squared(self) -> float:
-        return self.vector**2 + self.axial**2
-
-
-def model_couplings(kind: str, g_q: float, g_l: float, g_chi: float) -> dict[str, Couplings]:
-    """Quark, charged-lepton, neutrino and DM couplings of the vector or axial model."""
-    if kind == "vector":
-        quark, lepton, dm = Couplings(g_q, 0.0), Couplings(g_l, 0.0), Couplings(g_chi, 0.0)
-    elif kind == "axial":
-        quark, lepton, dm = Couplings(0.0, g_q), Couplings(0.0, g_l), Couplings(0.0, g_chi)
-    else:
-        raise ValueError(f"mediator kind {kind!r}: expected 'vector' or 'axial'")
-    return {"quark": quark, "lepton": lepton, "neutrino": Couplings(g_l / 2, g_l / 2), "dm": dm}
-
-
-def partial_width(mass: NDArray[np.float64], coupling: Couplings, fermion_mass: ArrayLike, colours: int = 1) -> NDArray[np.float64]:
-    """Gamma(Z' -> f fbar) [GeV] of the module docstring; zero below threshold."""
-    m = np.asarray(mass, dtype=float)
-    r = np.asarray(fermion_mass, dtype=float) ** 2 / m**2
-    open_ = r < 0.25
-    beta = np.sqrt(np.where(open_, 1.0 - 4.0 * r, 0.0))
-    value = colours * m * beta / (12 * np.pi) * (coupling.vector**2 * (1 + 2 * r) + coupling.axial**2 * (1 - 4 * r))
-    return np.where(open_, value, 0.0)
-
-
-def sm_width(mass: ArrayLike, up: Couplings, down: Couplings, lepton: Couplings, neutrino: Couplings) -> NDArray[np.float64]:
-    """Total width [GeV] into Standard-Model fermions: six quarks, three charged leptons, three neutrinos."""
-    m = np.asarray(mass, dtype=float)
-    quarks = sum(partial_width(m, up if kind == "u" else down, mq, N_C) for _, mq, kind in QUARKS)
-    leptons = sum(partial_width(m, lepton, ml) for _, ml in LEPTONS)
-    return quarks + leptons + 3 * partial_width(m, neutrino, 0.0)
-
-
-def total_width(mass: NDArray[np.float64], m_chi: NDArray[np.float64], c: dict[str, Couplings]) -> NDArray[np.float64]:
-    """Total width [GeV] on a (mediator mass, DM mass) grid: SM fermions plus Dirac dark matter."""
-    mm = np.asarray(mass, dtype=float)[:, None]
-    sm = sm_width(mm, c["quark"], c["quark"], c["lepton"], c["neutrino"])
-    return sm + partial_width(mm, c["dm"], np.asarray(m_chi, dtype=float)[None, :])
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -235,16 +189,6 @@ def lower_mass_limit(mass: NDArray[np.float64], sigma: NDArray[np.float64], limi
     return float(mass[i] + (mass[i + 1] - mass[i]) * r0 / (r0 - r1))
 
 
-def dd_cross_section_cm2(kind: str, g_q: float, g_chi: float, mediator: NDArray[np.float64], m_chi: NDArray[np.float64]) -> NDArray[np.float64]:
-    """sigma_SI (vector) or sigma_SD (axial) per nucleon [cm²] (arXiv:1603.04156)."""
-    mu = m_chi * PROTON_MASS_GEV / (m_chi + PROTON_MASS_GEV)
-    if kind == "vector":
-        sigma = 9 * g_q**2 * g_chi**2 * mu**2 / (np.pi * mediator**4)
-    else:
-        sigma = 3 * g_q**2 * g_chi**2 * mu**2 * sum(SPIN_DEPENDENT_DELTAS) ** 2 / (np.pi * mediator**4)
-    return sigma * 0.3894e-27  # GeV^-2 -> cm²
-
-
 def scan(benchmark: dict[str, Any], grid: dict[str, Any], table: LimitTable, lumis: list[Luminosities],
          k_factor: float) -> dict[str, Any]:
     """Predicted sigma × BR, its limit and the exclusion on the (M_med, m_chi) grid of one benchmark."""
@@ -274,28 +218,43 @@ def excluded_edges(result: dict[str, Any]) -> tuple[NDArray[np.float64], NDArray
 
 # --- outputs --------------------------------------------------------------------------------
 
-NO_LIKELIHOOD = ("a reinterpretation of published 95% CL cross-section limits: the search's likelihood "
-                 "is not public, so this file cannot enter a statistical combination")
-
-
 def _header(kind: str, method: str, description: str) -> dict[str, Any]:
-    from dmcombine.limitfile import header
+    from dmcombine.limitfile import MODEL_VERSION, header
 
-    return header(EXPERIMENT, ANALYSIS, REFERENCES, kind, 0.95, method, description)
+    return header(EXPERIMENT, ANALYSIS, REFERENCES, kind, 0.95, method, description, MODEL_VERSION)
 
 
 def _model(name: str, benchmark: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    from dmcombine.models.spin1_mediator.physics import model_name
+
+    return {"name": model_name(benchmark["kind"]), "variant": name, "assumptions": {**benchmark, **extra}}
+
+
+def signal_strength_likelihood(results: dict[str, dict[str, Any]], kind: str, threshold: float) -> dict[str, Any]:
+    """The approximate likelihood of the signal strength on the scan grid (rows m_chi, columns M):
+    for the observed file from the observed and expected limits, for the expected one the Asimov
+    version (mu_hat = 0, the same width)."""
+    from dmcombine.joint import CONSTRUCTION, gaussian_from_limits
+
+    valid = ~results["expected"]["outside_validity"] & ~results["observed"]["outside_validity"]
+    safe = {k: np.where(valid, results[k]["ratio"], 1.0) for k in ("observed", "expected")}
+    mu_hat, sigma = gaussian_from_limits(1.0 / safe["observed"], 1.0 / safe["expected"], threshold)
+    if kind == "expected":
+        mu_hat = np.zeros_like(mu_hat)
     return {
-        "name": f"s-channel {benchmark['kind']} mediator with Dirac dark matter (LHC DM WG)",
-        "variant": name,
-        "assumptions": {**benchmark, **extra},
+        "type": "gaussian_signal_strength_grid", "construction": CONSTRUCTION,
+        "x_values": results["observed"]["dm_gev"],
+        "grid": {"name": "mediator_mass", "unit": "GeV", "label": "mediator mass M_med", "values": results["observed"]["mediator_gev"]},
+        "mu_hat": np.where(valid, mu_hat, 0.0).T, "sigma_mu": np.where(valid, sigma, 0.0).T,
     }
 
 
 def limit_documents(name: str, benchmark: dict[str, Any], cfg: dict[str, Any], results: dict[str, dict[str, Any]],
                     provenance: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Standard limit files of one benchmark: the excluded mediator masses versus m_chi (observed
-    and expected) and the observed limit translated to sigma_SI (vector) or sigma_SD (axial)."""
+    and expected), each with the approximate likelihood of the signal strength on the scan grid."""
+    from dmcombine.combination import one_sided_threshold
+
     extra = {
         "collider": {"beams": "pp", "sqrt_s_gev": 13000.0, "luminosity_fb": 139.0},  # arXiv:1903.06248
         "channel": cfg["channel"],
@@ -317,28 +276,10 @@ def limit_documents(name: str, benchmark: dict[str, Any], cfg: dict[str, Any], r
             "parameter_of_interest": {"name": "mediator_mass", "unit": "GeV", "label": "largest excluded mediator mass M_med"},
             "x": {"name": "dm_mass", "unit": "GeV", "label": "dark-matter mass m_chi"},
             "limit": {"x": result["dm_gev"][any_], "value": hi[any_]},
-            "likelihood": {"type": "not_available", "reason": NO_LIKELIHOOD},
+            "likelihood": signal_strength_likelihood(results, kind, one_sided_threshold(0.95)),
             "auxiliary_limits": [{"label": "smallest excluded mediator mass", "x": result["dm_gev"][any_], "value": lo[any_]}],
             "provenance": provenance,
         }
-    observed = results["observed"]
-    lo, hi, any_ = excluded_edges(observed)
-    sigma = dd_cross_section_cm2(benchmark["kind"], benchmark["g_q"], benchmark["g_chi"], hi[any_], observed["dm_gev"][any_])
-    poi = ({"name": "sigma_si_nucleon", "unit": "cm^2", "label": "SI WIMP-nucleon cross-section"}
-           if benchmark["kind"] == "vector" else
-           {"name": "sigma_sd_nucleon", "unit": "cm^2", "label": "SD WIMP-nucleon cross-section"})
-    docs["dd_observed"] = {
-        **_header("observed", "simplified_model_translation",
-                  "the largest excluded mediator mass at each m_chi translated with the LHC DM WG formulas "
-                  "(arXiv:1603.04156): sigma_SI = 9 g_q^2 g_chi^2 mu^2/(pi M^4), sigma_SD = 3 g_q^2 g_chi^2 "
-                  "mu^2 (Du+Dd+Ds)^2/(pi M^4); valid for this benchmark's couplings only"),
-        "model": _model(name, benchmark, extra),
-        "parameter_of_interest": poi,
-        "x": {"name": "mass", "unit": "GeV", "label": "WIMP mass"},
-        "limit": {"x": observed["dm_gev"][any_], "value": sigma},
-        "likelihood": {"type": "not_available", "reason": NO_LIKELIHOOD},
-        "provenance": provenance,
-    }
     return docs
 
 

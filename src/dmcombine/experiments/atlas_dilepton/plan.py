@@ -1,6 +1,7 @@
 """ATLAS dilepton planning: one job per benchmark, writing the excluded mediator masses (observed
-and expected, mediator plane), the observed limit translated to σ_SI (vector: drawn on the SI
-summary) or σ_SD (axial), and a ROOT file. Standard library only."""
+and expected, mediator plane, each with the approximate likelihood of the signal strength on the
+scan grid: the observed one stands for ATLAS in the benchmark's joint exclusion) and a ROOT file.
+The spin-1 mediator model translates the observed curve to σ_SI / σ_SD. Standard library only."""
 
 from __future__ import annotations
 
@@ -28,18 +29,16 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
     planned = []
     for name, benchmark in sorted(section["benchmarks"].items()):
         folder = f"results/atlas_dilepton/{name}"
-        vector = benchmark["kind"] == "vector"
+        couplings = tuple(sorted((k, benchmark[k]) for k in ("kind", "g_q", "g_l", "g_chi")))
         planned.append(Job(
             rule=RULE, wildcards={"benchmark": name},
             config={"name": name, "benchmark": benchmark, **{k: section[k] for k in ("channel", "k_factor", "grid")}},
             inputs=inputs,
             outputs={
                 "mediator_observed": LimitOutput(f"{folder}/mediator_observed.json", plane="mediator", kind="observed",
-                                                 combinable=False),
+                                                 representative=True, defining=couplings, tags=(("benchmark", name),)),
                 "mediator_expected": LimitOutput(f"{folder}/mediator_expected.json", plane="mediator", kind="expected",
-                                                 combinable=False),
-                "dd_observed": LimitOutput(f"{folder}/dd_observed.json", plane="si" if vector else "sd", kind="observed",
-                                           plotted=True, combinable=False),
+                                                 defining=couplings, tags=(("benchmark", name),)),
                 "root": Output(f"{folder}/limits.root"),
             },
         ))

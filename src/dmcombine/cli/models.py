@@ -1,0 +1,66 @@
+"""``dmcombine model translate``: the translations of every enabled model (one job)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from dmcombine.cli.options import card_option, card_reads, output_option, parse_outputs
+
+log = logging.getLogger("dmcombine")
+
+
+@click.group("model")
+def model_group() -> None:
+    """Translate results between planes through the registered models (src/dmcombine/models/)."""
+
+
+@model_group.command("translate")
+@card_option
+@output_option
+def translate(card_path: str, outputs: tuple[str, ...]) -> None:
+    """Write every translation of a model_translate card (ROLE=PATH each). All are computed before
+    any is written; nothing is published unless every one succeeds."""
+    from dmcombine import limitfile, registry
+    from dmcombine.fileio import atomic_write_text, publish
+    from dmcombine.planning import cards
+    from dmcombine.planning import schema as schemas
+    from dmcombine.planning.paths import display_path
+    from dmcombine.provenance import provenance_record
+
+    card = cards.read(card_path, "model")
+    entries = card["config"]["translations"]
+    paths = parse_outputs(outputs, list(entries), card_reads(card))
+    sources = {display_path(f): f for f in card["files"]}
+    written: dict[str, str] = {}
+    for role, entry in entries.items():
+        package = registry.model_package(entry["model"])
+        fragment = schemas.package_yaml(package, "schema.yaml")
+        schemas.validate(entry, schemas.with_definitions(fragment["card"], fragment.get("$defs", {})),
+                         f"job card {card_path}", prefix=f"config.translations.{role}", error=cards.CardError)
+        command = registry.model_module(entry["model"], "command")
+        if entry["what"] == "relic_line":
+            import json
+
+            written[paths[role]] = json.dumps(limitfile.to_builtin(command.relic_line(entry)), indent=1, sort_keys=True) + "\n"
+            continue
+        if "source" in entry:
+            if entry["source"] not in sources:
+                raise cards.CardError(f"job card {card_path}: config.translations.{role}.source {entry['source']} is not "
+                                      "among the card's files")
+            path = sources[entry["source"]]
+            doc = limitfile.read(path)
+            prov = provenance_record(doc["provenance"]["inputs"], entry, card["rule"])
+            out = getattr(command, entry["what"])(entry, path, doc, prov)
+        else:
+            out = command.translate(entry, {}, provenance_record([], entry, card["rule"]))
+        written[paths[role]] = limitfile.validated_text(out, f"{display_path(paths[role])} (translation {role})")
+    for path, text in written.items():
+        atomic_write_text(path, text)
+    for public in publish(list(written)):
+        log.info("published %s", public)
+    log.info("wrote %d translations", len(written))
+
+
+COMMANDS = (model_group,)
