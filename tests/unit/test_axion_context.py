@@ -22,10 +22,12 @@ from dmcombine.provenance import provenance_record
 from ..conftest import REPO
 
 SCOPE = "dmcombine:axion_context."
+ORGAN_1A = ("axion_organ_1a_1", "axion_organ_1a_2", "axion_organ_1a_3", "axion_organ_1a_4")  # ORGAN-1a.txt's pieces
+ORGAN_QUAX = ORGAN_1A + ("axion_organ_1b", "axion_organ_q", "axion_quax_twpa_2023", "axion_quax_lnf_2024")
 HALOSCOPES = ("axion_admx_2010", "axion_capp_8tb", "axion_haystac_2018", "axion_haystac_2020", "axion_admx_2018",
-              "axion_admx_2019_1", "axion_admx_2019_2", "axion_admx_2021", "axion_capp_double_cell")
+              "axion_admx_2019_1", "axion_admx_2019_2", "axion_admx_2021", "axion_capp_double_cell") + ORGAN_QUAX
 OUTLINES = ("axion_admx_2018", "axion_admx_2019_1", "axion_admx_2019_2", "axion_admx_2021", "axion_capp_double_cell",
-            "axion_cast_2017")  # read with outline (CAST also with x_range)
+            "axion_cast_2017") + ORGAN_QUAX  # read with outline (CAST and the ORGAN 1a pieces also with x_range)
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +55,8 @@ def _imported(name: str) -> dict:
 
 def test_the_shipped_copies_match_the_catalogue() -> None:
     entries = _catalogue()
-    shipped = ("ADMX", "CAPP-1", "HAYSTAC", "HAYSTAC_2020", "ADMX2018", "ADMX2019_1", "ADMX2019_2", "ADMX2021", "CAPP-2", "CAST")
+    shipped = ("ADMX", "CAPP-1", "HAYSTAC", "HAYSTAC_2020", "ADMX2018", "ADMX2019_1", "ADMX2019_2", "ADMX2021", "CAPP-2", "CAST",
+               "ORGAN-1a", "ORGAN-1b", "ORGAN-Q", "QUAX4", "QUAX5")
     assert {e.path for e in entries.values()} >= {f"data/axion_context/{f}.txt" for f in shipped}
     for did, entry in entries.items():
         assert did == SCOPE + entry.path.rsplit("/", 1)[1].lower(), did  # DID name: the file name in lower case
@@ -178,3 +181,56 @@ def test_every_outline_import_says_so() -> None:
         notes = _imported(name)["publication"]["notes"]
         assert any(n.startswith("outline (drop_at_or_above: ") for n in notes), name
         assert ("x_range" in _spec(name)) == any(n.startswith("x_range [") for n in notes), name
+
+
+def test_organ_1a_is_its_four_scanned_pieces_never_the_gaps() -> None:
+    """ORGAN-1a.txt closes its region with g = 1 rows at 64.43/64.61, 64.76/64.95 and 66.03/66.84 µeV
+    (unscanned gaps): each import is one piece (x_range inside the gaps, then outline), so no limit
+    file claims a limit in a gap."""
+    pieces = [_imported(name) for name in ORGAN_1A]
+    xs = [np.array(doc["limit"]["x"]) for doc in pieces]
+    assert [len(x) for x in xs] == [40, 8, 63, 12]  # 42, 10, 65, 14 rows, the two g = 1 rows of each gone
+    assert all(a[-1] < b[0] for a, b in zip(xs, xs[1:]))  # disjoint, in mass order
+    for gap in (64.5e-6, 64.85e-6, 66.4e-6):  # inside the three gaps: no piece covers it
+        assert not any(x[0] <= gap <= x[-1] for x in xs), gap
+    assert xs[0][0] == pytest.approx(63.2545e-6, rel=1e-5) and xs[-1][-1] == pytest.approx(67.1394e-6, rel=1e-5)
+    values = [np.array(doc["limit"]["value"]) for doc in pieces]
+    # ORGAN-1a.txt rows, by eye: "0.00006341575810399821  2.854952397451007e-12" (piece 1),
+    # "0.00006469631444254877  1.931552115130048e-12" (piece 2), the file's lowest
+    # "0.00006598762354424745  1.1378452122808287e-12" (piece 3), "0.00006685566478747867  1.6193805432728818e-12" (piece 4)
+    assert np.interp(6.341575810399821e-5, xs[0], values[0]) == pytest.approx(2.8550e-12, rel=1e-4)
+    assert np.interp(6.469631444254877e-5, xs[1], values[1]) == pytest.approx(1.9316e-12, rel=1e-4)
+    assert values[2].min() == pytest.approx(1.1378e-12, rel=1e-4)
+    assert np.interp(6.685566478747867e-5, xs[3], values[3]) == pytest.approx(1.6194e-12, rel=1e-4)
+    for doc in pieces:
+        assert doc["result"]["confidence_level"] == 0.95 and doc["references"][0]["arxiv"] == "2203.12152"
+
+
+def test_organ_1b_and_organ_q_are_the_lower_edges_of_their_files() -> None:
+    doc = _imported("axion_organ_1b")
+    x, g = np.array(doc["limit"]["x"]), np.array(doc["limit"]["value"])
+    assert len(x) == 53 and g.max() < 1e-11  # 55 rows, the two g = 1 rows gone
+    # ORGAN-1b.txt's lowest row, by eye: "0.00011096795396661685  3.9497672075328435e-12"
+    assert np.interp(1.1096795396661685e-4, x, g) == pytest.approx(3.9498e-12, rel=1e-4) == g.min()
+    assert doc["result"]["confidence_level"] == 0.95 and doc["references"][0]["arxiv"] == "2310.00904"
+    doc = _imported("axion_organ_q")
+    x, g = np.array(doc["limit"]["x"]), np.array(doc["limit"]["value"])
+    assert len(x) == 265 and 25.45e-6 < x[0] < x[-1] < 26.27e-6
+    # ORGAN-Q.txt row, by eye: "0.000025590372634979236  2.2327477663079044e-13" (its lowest)
+    assert np.interp(2.5590372634979236e-5, x, g) == pytest.approx(2.2327e-13, rel=1e-4)
+    assert doc["result"]["confidence_level"] == 0.95 and doc["references"][0]["arxiv"] == "2407.18586"
+
+
+def test_the_quax_scans_are_the_lower_edges_of_their_files() -> None:
+    doc = _imported("axion_quax_twpa_2023")
+    x, g = np.array(doc["limit"]["x"]), np.array(doc["limit"]["value"])
+    assert len(x) == 32 and 42.8178e-6 < x[0] < x[-1] < 42.8194e-6  # 34 rows, a scan 1.4 neV wide
+    # QUAX4.txt row, by eye: "0.00004281836832543444  2.09158143064989e-14" (its lowest)
+    assert np.interp(4.281836832543444e-5, x, g) == pytest.approx(2.0916e-14, rel=1e-4)
+    assert doc["references"][0]["arxiv"] == "2304.07505"
+    doc = _imported("axion_quax_lnf_2024")
+    x, g = np.array(doc["limit"]["x"]), np.array(doc["limit"]["value"])
+    assert len(x) == 149 and 36.524e-6 < x[0] < x[-1] < 36.552e-6
+    # QUAX5.txt row, by eye: "3.653827870459038651e-05 8.610934949699999882e-14" (its lowest)
+    assert np.interp(3.653827870459038651e-5, x, g) == pytest.approx(8.6109e-14, rel=1e-4)
+    assert doc["result"]["confidence_level"] == 0.9 and doc["references"][0]["arxiv"] == "2402.19063"

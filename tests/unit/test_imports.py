@@ -95,7 +95,7 @@ def test_the_shipped_imports_all_convert() -> None:
         entry = catalogue[spec["did"]]
         doc = _finish(imports.convert(spec, (REPO / entry.path).read_bytes(), entry.path, entry.provenance(), name))
         masses[name] = doc["limit"]["x"][0]
-    assert len(specs) == 45  # 18 <sigma v>, 9 SD, 8 SI, 10 axion (the summary plots read only limit files)
+    assert len(specs) == 53  # 18 <sigma v>, 9 SD, 8 SI, 18 axion (the summary plots read only limit files)
     assert masses["cta_2021_gc_bb"] == pytest.approx(50.264, rel=1e-4)  # GeV in the file
     assert masses["hawc_2018_multidsph_bb"] == pytest.approx(1001.78, rel=1e-4)  # TeV in the file
 

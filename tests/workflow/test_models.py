@@ -100,3 +100,25 @@ def test_each_model_plot_counts_its_curves_and_layers(default_run: Path) -> None
     assert len(translated) == 8  # ATLAS, CMS, HL-LHC, FCC-ee x scalar, Majorana (expected limits not drawn)
     assert any("LZ 2024" in c["label"] for c in higgs) and any("Neutrino fog" in c["label"] for c in higgs)
     assert any(c["label"].startswith("DarkSide-50 [published]") for c in higgs) and any(c["label"].startswith("XLZD") for c in higgs)
+
+
+def test_the_sd_axion_and_a2_plots_count_their_curves_and_layers(default_run: Path) -> None:
+    from ..conftest import default_plan
+
+    imports = default_plan().config["imports"]
+    sd = manifest_of(default_run / "results/summary/sd_summary.png")
+    assert len(sd["axes"]) == 2  # a proton and a neutron panel
+    for ax, nucleon in zip(sd["axes"], ("proton", "neutron"), strict=True):
+        published = [c for c in ax["curves"] if c["label"].endswith("(published)")]
+        expected = [n for n, spec in imports.items() if spec["plane"] == "sd" and spec["assumptions"]["nucleon"] == nucleon]
+        assert len(published) == len(expected), (nucleon, [c["label"] for c in published])
+        assert sum(c["label"].startswith("ATLAS [A2]") for c in ax["curves"]) == 1  # the translation, in both panels
+    axion = _curves(manifest_of(default_run / "results/summary/axion_summary.png"))
+    layer = [n for n, spec in imports.items() if spec["layer"] == "axionlimits"]
+    assert len({c["key"] for c in axion if c["label"].endswith("(published)")}) == len(layer)
+    a2 = manifest_of(default_run / "results/summary/mediator_A2_summary.png")
+    keys = [c["key"] for c in _curves(a2)]
+    translated = [k for k in keys if k.startswith("translation mediator")]
+    # LZ, XENONnT (SD-neutron) and PICO-60 (SD-proton) translated into A2, all inside the frame
+    assert len(translated) == 3, keys
+    assert sum(k.startswith("atlas_dilepton") for k in keys) == 2 and "reference:threshold" in keys
