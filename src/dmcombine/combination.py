@@ -223,12 +223,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
     if "grid" in result:
         return joint_document(name, members, cl, result, provenance)
     ref = members[0].doc
-    references, seen = [], set()
-    for member in members:
-        for reference in member.doc["references"]:
-            if reference["citation"] not in seen:
-                seen.add(reference["citation"])
-                references.append(reference)
+    references = _references(members)
     defining = {k: ref["model"]["assumptions"].get(k) for k in defining_assumptions(ref["parameter_of_interest"]["name"])}
     description = (
         "sum of the inputs' -2ΔlnL profiles on common grids, re-minimised over the parameter "
@@ -242,15 +237,7 @@ def combined_document(name: str, members: list[Member], cl: float, result: dict[
         "model": {
             "name": ref["model"]["name"],
             "variant": name,
-            "assumptions": {
-                **defining,
-                "components": [
-                    {"file": display_path(m.path), "sha256": sha256_file(m.path), "experiment": m.doc["experiment"],
-                     "analysis": m.doc["analysis"], "variant": m.doc["model"]["variant"],
-                     "confidence_level": m.doc["result"]["confidence_level"]}
-                    for m in members
-                ],
-            },
+            "assumptions": {**defining, "components": _components(members)},
         },
         "parameter_of_interest": ref["parameter_of_interest"],
         "x": ref["x"],
