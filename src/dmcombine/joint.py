@@ -221,11 +221,13 @@ def _q_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np
     return np.maximum(m2lnl(np.ones_like(mu)) - m2lnl(mu), 0.0)
 
 
-def exact_p_values(terms: Terms, cl: float, decided: tuple[float, float] = (1.0, 30.0)) -> tuple[NDArray[np.float64], str]:
+def exact_p_values(terms: Terms, cl: float, decided: tuple[float, float] = (1.0, 20.0)) -> tuple[NDArray[np.float64], str]:
     """The p-value of mu = 1 at every point (module docstring) and how it was computed. Points whose
     asymptotic q(1) lies outside ``decided`` are decided without the sum, with the asymptotic p:
-    below 1 (p >= 0.16; the exact test, more conservative for few events, excludes less) and above
-    30 (p < 1e-8); the exact sum runs where the decision is made."""
+    below 1 (p >= 0.16; the exact test, more conservative for few events, excludes less: in the
+    default run the exact p of every such point is >= 0.118) and above 20 (asymptotic p < 4e-6; in
+    the default run the exact p is <= 4e-5 for 20 < q <= 30 and <= 2.4e-7 above); the exact sum runs
+    where the decision is made."""
     q_obs = terms.q_of_one()
     asymptotic = np.where(q_obs > 0, 0.5 * chdtrc(1, q_obs), 1.0)
     if len(terms.counts) > 1:  # the outcomes of several counts are not enumerated
@@ -253,7 +255,7 @@ def exact_p_values(terms: Terms, cl: float, decided: tuple[float, float] = (1.0,
         n = np.arange(int(np.ceil(top + 8 * np.sqrt(top) + 8)) + 1, dtype=float)[:, None]  # P(n > n_max) < 1e-9
         lo = np.broadcast_to(1.0 - 40.0 * sg - 4.0 * ss / aa, (n.size, aa.size)).copy()
         hi = np.broadcast_to(1.0 + 40.0 * sg + 4.0 * ss / aa, (n.size, aa.size)).copy()
-        for _ in range(44):  # q(n, g) falls with g: bisection for q(n, g*) = q_obs (to 1e-11 of the bracket)
+        for _ in range(32):  # q(n, g) falls with g: bisection for q(n, g*) = q_obs (to 2e-10 of the bracket)
             mid = 0.5 * (lo + hi)
             above = _q_gauss_count(aa, mid, ss, b, n) >= qq
             lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
