@@ -411,11 +411,3 @@ def hepdata_table(doc: dict[str, Any]) -> str:
         }],
     }
     return yaml.safe_dump(table, sort_keys=False)
-
-
-def is_published(doc: dict[str, Any]) -> bool:
-    """An imported (published) curve or a model's translation of one, not a result recomputed here."""
-    from dmcombine.limitfile import is_published as published
-
-    return published(doc)
-

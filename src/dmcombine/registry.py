@@ -26,18 +26,6 @@ EXPERIMENTS = (
 )
 
 
-def package(name: str) -> str:
-    """The package of a registered experiment."""
-    if name not in EXPERIMENTS:
-        raise KeyError(f"unknown experiment {name!r}; registered: {', '.join(EXPERIMENTS)}")
-    return f"dmcombine.experiments.{name}"
-
-
-def module(name: str, part: str) -> ModuleType:
-    """``dmcombine.experiments.<name>.<part>`` (``plan`` or ``command``)."""
-    return importlib.import_module(f"{package(name)}.{part}")
-
-
 # The models that translate results between planes (src/dmcombine/models/<name>/): one line each.
 MODELS = (
     "spin1_mediator",
@@ -45,11 +33,25 @@ MODELS = (
 )
 
 
+def _package(name: str, registered: tuple[str, ...], folder: str, what: str) -> str:
+    if name not in registered:
+        raise KeyError(f"unknown {what} {name!r}; registered: {', '.join(registered)}")
+    return f"dmcombine.{folder}.{name}"
+
+
+def package(name: str) -> str:
+    """The package of a registered experiment."""
+    return _package(name, EXPERIMENTS, "experiments", "experiment")
+
+
 def model_package(name: str) -> str:
     """The package of a registered model."""
-    if name not in MODELS:
-        raise KeyError(f"unknown model {name!r}; registered: {', '.join(MODELS)}")
-    return f"dmcombine.models.{name}"
+    return _package(name, MODELS, "models", "model")
+
+
+def module(name: str, part: str) -> ModuleType:
+    """``dmcombine.experiments.<name>.<part>`` (``plan`` or ``command``)."""
+    return importlib.import_module(f"{package(name)}.{part}")
 
 
 def model_module(name: str, part: str) -> ModuleType:

@@ -29,7 +29,7 @@ def test_a_text_table_in_tev_and_pb_becomes_gev_and_cm2() -> None:
     assert doc["limit"]["value"] == pytest.approx([1e-45, 2e-46], rel=1e-12)  # 1 pb = 1e-36 cm^2
     assert doc["result"]["method"]["name"] == "published" and doc["likelihood"]["type"] == "not_available"
     assert doc["publication"]["original_units"] == {"x": "TeV", "value": "pb"}
-    assert limitfile.version_of(doc) == 2 and imports.is_published(doc)
+    assert limitfile.version_of(doc) == 2 and limitfile.is_published(doc)
 
 
 def test_the_dmbounds_confidence_line_is_recovered_and_said() -> None:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from dmcombine import limitfile
+from dmcombine.planning.model import LimitOutput
 from dmcombine.planning.paths import staged
 
 from ..conftest import VENV_BIN, copy_workflow, default_plan, snakemake
@@ -110,7 +111,7 @@ def test_provenance_table_lists_every_plotted_curve(default_run: Path) -> None:
     # the models' plotted translations: of our results (ATLAS -> SI/SD, DarkSide-50 and XLZD -> mediator
     # plane), and of published curves and numbers (context); plus the joint exclusion of V2
     (model_job,) = [job for job in default_plan().jobs if job.kind == "model"]
-    plotted = [role for role, o in model_job.outputs.items() if getattr(o, "plane", "") and o.plotted]
+    plotted = [role for role, o in model_job.outputs.items() if isinstance(o, LimitOutput) and o.plane and o.plotted]
     n_model_published = sum(role in model_job.config["published_labels"] for role in plotted)
     n_joint = sum(1 for job in default_plan().jobs if job.rule == "combine" and job.wildcards["group"].startswith("mediator"))
     n_ours = (n_ds50 + n_xlzd + n_atlas + n_sigmav + len(config["madmax"]["setups"]) + len(plotted) - n_model_published

@@ -39,11 +39,11 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
         fragment = schemas.package_yaml(package, "schema.yaml")
         schemas.validate(entry, schemas.with_definitions(fragment["card"], fragment.get("$defs", {})),
                          f"job card {card_path}", prefix=f"config.translations.{role}", error=cards.CardError)
-        command = registry.model_module(entry["model"], "command")
-        if entry["what"] == "relic_line":
+        compute = getattr(registry.model_module(entry["model"], "command"), entry["what"])
+        if entry["what"] == "relic_line":  # a reference curve, not a limit file
             import json
 
-            written[paths[role]] = json.dumps(limitfile.to_builtin(command.relic_line(entry)), indent=1, sort_keys=True) + "\n"
+            written[paths[role]] = json.dumps(limitfile.to_builtin(compute(entry)), indent=1, sort_keys=True) + "\n"
             continue
         if "source" in entry:
             if entry["source"] not in sources:
@@ -51,10 +51,9 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
                                       "among the card's files")
             path = sources[entry["source"]]
             doc = limitfile.read(path)
-            prov = provenance_record(doc["provenance"]["inputs"], entry, card["rule"])
-            out = getattr(command, entry["what"])(entry, path, doc, prov)
+            out = compute(entry, path, doc, provenance_record(doc["provenance"]["inputs"], entry, card["rule"]))
         else:
-            out = command.translate(entry, {}, provenance_record([], entry, card["rule"]))
+            out = compute(entry, provenance_record([], entry, card["rule"]))
         written[paths[role]] = limitfile.validated_text(out, f"{display_path(paths[role])} (translation {role})")
     for path, text in written.items():
         atomic_write_text(path, text)

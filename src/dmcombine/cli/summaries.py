@@ -26,12 +26,11 @@ def plot(card_path: str, outputs: tuple[str, ...]) -> None:
     """One plot (pdf and png roles) of the limit files of a plot card (ours and imported ones)."""
     from dmcombine import curves, limitfile
     from dmcombine.planning import cards
+    from dmcombine.planning.paths import display_path
 
     card = cards.read(card_path, "plot")
     paths = parse_outputs(outputs, ["pdf", "png"], card_reads(card))
     cfg = card["config"]
-    from dmcombine.planning.paths import display_path
-
     references = set(cfg.get("references", []))
     docs = [(path, limitfile.read(path)) for path in card["files"] if display_path(path) not in references]
     lines = [curves.read_reference(path) for path in card["files"] if display_path(path) in references]

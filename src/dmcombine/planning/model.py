@@ -72,6 +72,15 @@ class LimitOutput(Output):
     tags: Tuple[Tuple[str, Any], ...] = ()
 
 
+@dataclass(frozen=True)
+class ReferenceOutput(Output):
+    """A model's reference curve (e.g. a thermal-relic line), not a limit: drawn on the plots of
+    ``plane`` that its ``tags`` pick, as :class:`LimitOutput`'s tags pick theirs."""
+
+    plane: str = ""
+    tags: Tuple[Tuple[str, Any], ...] = ()
+
+
 @dataclass
 class Job:
     """One job of one rule."""

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from dmcombine.planes import PLANES, VIEWS
 from dmcombine.planning.context import Context
-from dmcombine.planning.model import Job, LimitOutput, Output, Resources
+from dmcombine.planning.model import Job, LimitOutput, Output, ReferenceOutput, Resources
 from dmcombine.registry import MODELS, model_module
 
 RESOURCES = {
@@ -153,22 +153,26 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
     ours = set()
     references: Dict[str, List[str]] = {}
     titles: Dict[str, Tuple[Any, str]] = {}
+
+    def plots_of(plane: str, tags: Dict[str, Any], experiment: str) -> List[str]:
+        """The plots (view names) that draw a file of ``plane`` with ``tags``."""
+        names = []
+        for view in VIEWS:
+            if view.shows(plane, tags):
+                value = tags.get(view.split_by) or experiment if view.split_by else None
+                name = f"{view.name}_{value}" if value else view.name
+                titles[name] = (view, f"{view.title}: {value}" if value else view.title)
+                names.append(name)
+        return names
+
     for job in jobs:
         for role, output in job.outputs.items():
-            if job.kind == "model" and not isinstance(output, LimitOutput) and role.endswith(".relic_line"):
-                references.setdefault(f"mediator_{job.config['translations'][role]['benchmark']}", []).append(output.path)
+            if isinstance(output, ReferenceOutput):
+                for name in plots_of(output.plane, dict(output.tags), ""):
+                    references.setdefault(name, []).append(output.path)
             if not isinstance(output, LimitOutput) or not output.plotted or not output.plane:
                 continue
-            tags = dict(output.tags)
-            for view in VIEWS:
-                if not view.shows(output.plane, tags):
-                    continue
-                name = view.name
-                if view.split_by:
-                    name = f"{view.name}_{tags.get(view.split_by) or output.experiment}"
-                    titles[name] = (view, f"{view.title}: {tags.get(view.split_by) or output.experiment}")
-                else:
-                    titles[name] = (view, view.title)
+            for name in plots_of(output.plane, dict(output.tags), output.experiment):
                 shown.setdefault(name, []).append(output.path)
                 if job.kind != "import" and role not in job.config.get("published_labels", {}):
                     ours.add(name)
@@ -176,7 +180,8 @@ def _summary_jobs(jobs: List[Job], ctx: Context, notes: List[str]) -> List[Job]:
         ctx.problem("summary.context", "published curves are imports now (the imports section, config/imports.yaml): "
                                        "each becomes a limit file, and the plots read only limit files")
     summaries, files = [], []
-    for name in sorted(shown, key=lambda n: ([v.name for v in VIEWS].index(titles[n][0].name), n)):
+    order = [view.name for view in VIEWS]
+    for name in sorted(shown, key=lambda n: (order.index(titles[n][0].name), n)):
         if name not in ours:
             continue
         view, title = titles[name]

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence, Tuple
 
+from dmcombine.planning.model import LimitOutput
+
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 COMBINATION = "#000000"
 TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
@@ -51,7 +53,7 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
     imported: Dict[str, List[str]] = {}  # plane -> labels of its published curves, in order
     for job in jobs:
         for role, output in job.outputs.items():
-            if not hasattr(output, "plane"):
+            if not isinstance(output, LimitOutput):
                 continue
             if job.rule == "limitfile_import":  # published: the context palette, thin, one colour per label
                 spec = job.config["curves"][role]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from dmcombine.models.spin1_mediator.plan import couplings_key
 from dmcombine.planning.context import Context
 from dmcombine.planning.model import Job, LimitOutput, Output, Resources
 
@@ -29,7 +30,7 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
     planned = []
     for name, benchmark in sorted(section["benchmarks"].items()):
         folder = f"results/atlas_dilepton/{name}"
-        couplings = tuple(sorted((k, benchmark[k]) for k in ("kind", "g_q", "g_l", "g_chi")))
+        couplings = couplings_key(benchmark)
         planned.append(Job(
             rule=RULE, wildcards={"benchmark": name},
             config={"name": name, "benchmark": benchmark, **{k: section[k] for k in ("channel", "k_factor", "grid")}},

@@ -15,8 +15,8 @@ SI = {"name": "sigma_si_nucleon", "unit": "cm^2", "label": "SI WIMP-nucleon cros
 BR = {"name": "br_h_invisible", "unit": "1", "label": "BR(h -> invisible)"}
 
 
-def translate(entry: dict[str, Any], sources: dict[str, dict[str, Any]], provenance: dict[str, Any]) -> dict[str, Any]:
-    """The limit file of one entry (``sources`` unused: the input is a cited number)."""
+def br_to_sigma_si(entry: dict[str, Any], provenance: dict[str, Any]) -> dict[str, Any]:
+    """The limit file of one entry (no source file: the input is a cited number)."""
     import dataclasses
 
     limit, spin = entry["limit"], entry["spin"]

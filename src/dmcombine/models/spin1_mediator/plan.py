@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 from dmcombine.planning.context import Context
-from dmcombine.planning.model import LimitOutput, Output, Translation
+from dmcombine.planning.model import LimitOutput, ReferenceOutput, Translation
 
 MODEL = "spin1_mediator"
 DD_PLANE = {"vector": "si", "axial": "sd"}
@@ -80,5 +80,6 @@ def translations(section: Dict[str, Any], ctx: Context, available: Dict[str, Tup
                 depends=[path], published_label=label if imported else None))
         planned.append(Translation(
             f"{MODEL}.{name}.relic_line", {**base, "what": "relic_line", "relic": section["relic"]},
-            Output(f"{folder}/relic_line.json", pattern=f"{folder}/relic_line.json")))
+            ReferenceOutput(f"{folder}/relic_line.json", pattern=f"{folder}/relic_line.json", plane="mediator",
+                            tags=(("benchmark", name),))))
     return planned
