@@ -47,6 +47,7 @@ import yaml
 from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.limitfile import PUBLISHED_VERSION, SCHEMA_PREFIX
 from dmcombine.planes import PLANES
+from dmcombine.planning.strict import dumps_yaml
 
 # The quantities of each plane an import can target: x (name, label) and the parameter (label).
 QUANTITIES = {
@@ -410,4 +411,4 @@ def hepdata_table(doc: dict[str, Any]) -> str:
             "values": [{"value": v} for v in doc["limit"]["value"]],
         }],
     }
-    return yaml.safe_dump(table, sort_keys=False)
+    return dumps_yaml(table, sort_keys=False)

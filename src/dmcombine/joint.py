@@ -106,7 +106,12 @@ class Terms:
         return total
 
     def best_fit(self) -> NDArray[np.float64]:
-        """argmin over mu >= 0 of the (convex) sum, by bisection on its slope."""
+        """argmin over mu >= 0 of the (convex) sum: in closed form for Gaussians and at most one
+        count (:func:`_best_fit_gauss_count`), else by bisection on its slope."""
+        if len(self.counts) <= 1:
+            a, g = _one_gaussian(self)
+            s, n, b = self.counts[0] if self.counts else (np.zeros(self.shape), 0, 0.0)
+            return _best_fit_gauss_count(a, g, s, n, b)
         zero = np.zeros(self.shape)
         lo, hi = zero.copy(), np.ones(self.shape)
         rising = self.slope(zero) >= 0  # the minimum is at the boundary
@@ -202,6 +207,23 @@ def _one_gaussian(terms: Terms) -> tuple[NDArray[np.float64], NDArray[np.float64
     a = sum((t[0] for t in terms.gauss), np.zeros(terms.shape))
     weighted = sum((t[0] * t[1] for t in terms.gauss), np.zeros(terms.shape))
     return a, np.where(a > 0, weighted / np.where(a > 0, a, 1.0), 0.0)
+
+
+def _best_fit_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np.float64], n: int,
+                          b: float) -> NDArray[np.float64]:
+    """argmin over mu >= 0 of a (mu - g)^2 + 2 (mu s + b - n ln(mu s + b)) (a = 1/sigma^2 of the
+    Gaussians as one, a count with signal s at mu = 1): where both inform, the slope times the
+    rate, A mu^2 + B mu + C with A = a s, B = a b - a g s + s^2, C = s b - a g b - n s, is zero at
+    its larger root (the smaller one has a negative rate), taken in the form without cancellation;
+    a Gaussian alone: g; a count alone: (n - b) / s; each clipped at 0; no information: 0."""
+    A, B, C = a * s, a * b - a * g * s + s * s, s * b - a * g * b - n * s
+    root_d = np.sqrt(np.maximum(B * B - 4.0 * A * C, 0.0))
+    q = -0.5 * (B + np.where(B >= 0, root_d, -root_d))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        larger = np.where(B >= 0, np.where(q != 0, C / np.where(q != 0, q, 1.0), 0.0), q / np.where(A > 0, A, 1.0))
+        alone = np.where(s > 0, (n - b) / np.where(s > 0, s, 1.0), 0.0)
+    mu = np.where(a > 0, np.where(s > 0, larger, g), alone)
+    return np.maximum(mu, 0.0)
 
 
 def _q_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np.float64], b: float,

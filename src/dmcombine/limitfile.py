@@ -95,6 +95,14 @@ def _skeleton(node: Any) -> Any:
             kinds = {type(v) for v in node}
             if kinds == {float} or kinds == {int}:
                 return [min(node), max(node)]
+            if kinds == {list}:  # a table: rows of numbers
+                rows = [_skeleton(v) for v in node]
+                collapsed = all(len(v) > 4 and len(row) == 2 for v, row in zip(node, rows, strict=True))
+                if collapsed and {type(x) for row in rows for x in row} in ({float}, {int}):
+                    # every row collapsed to [min, max] of one type: the table's [[min, max]] says
+                    # the same to a schema without per-row rules (ours: items, minItems, bounds)
+                    return [[min(row[0] for row in rows), max(row[1] for row in rows)]]
+                return rows
         return [_skeleton(v) for v in node]
     if isinstance(node, dict):
         return {key: _skeleton(value) for key, value in node.items()}
@@ -163,7 +171,7 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
                     f"{source}: row {i} of /likelihood/poi_values has {len(poi)} entries but "
                     f"/likelihood/delta_minus2lnl has {len(dll)}"
                 )
-            if any(b <= a for a, b in zip(poi, poi[1:], strict=False)):
+            if len(poi) > 1 and np.any(np.diff(np.asarray(poi, dtype=float)) <= 0):
                 raise LimitFileError(f"{source}: row {i} of /likelihood/poi_values must be strictly increasing")
     elif like["type"] in GRID_LIKELIHOODS:
         _check_grid_likelihood(like, source)
@@ -175,7 +183,7 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
 def _check_grid_likelihood(like: dict[str, Any], source: str) -> None:
     rows, cols = like["x_values"], like["grid"]["values"]
     for name, values in (("x_values", rows), ("grid/values", cols)):
-        if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        if len(values) > 1 and np.any(np.diff(np.asarray(values, dtype=float)) <= 0):
             raise LimitFileError(f"{source}: field /likelihood/{name} must be strictly increasing")
     tables = ("mu_hat", "sigma_mu") if like["type"] == "gaussian_signal_strength_grid" else ("signal_per_mu",)
     for key in tables:

@@ -141,3 +141,35 @@ def test_csv_has_units_in_header() -> None:
     lines = text.splitlines()
     assert lines[0] == "mass [GeV],sigma_si_nucleon [cm^2]"
     assert len(lines) == 4 and lines[1].startswith("20.0,")
+
+
+def profile_example(rows: int = 6, points: int = 8) -> dict:
+    doc = example(rows)
+    poi = [list(np.linspace(0.0, 1e-44, points)) for _ in range(rows)]
+    dll = [list(np.linspace(0.0, 4.0, points) * (1 + i)) for i in range(rows)]
+    doc["likelihood"] = {"type": "profile_table", "poi_values": poi, "delta_minus2lnl": dll}
+    return limitfile.to_builtin(doc)
+
+
+def test_a_table_of_numbers_validates_as_its_bounds() -> None:
+    """A profile table (rows of numbers) is validated through its [[min, max]]: any row's
+    negative entry is still found, with the path of the first offending number."""
+    doc = profile_example()
+    assert limitfile._skeleton(doc["likelihood"]["delta_minus2lnl"]) == [[0.0, 24.0]]
+    limitfile.check(doc, "ok.json")
+    doc["likelihood"]["delta_minus2lnl"][4][5] = -1.0
+    with pytest.raises(LimitFileError, match=r"bad.json: field /likelihood.*-1.0"):
+        limitfile.check(doc, "bad.json")
+    short = profile_example()
+    short["likelihood"]["poi_values"][2] = [0.0, 1.0]  # a short row: not collapsed, still checked
+    short["likelihood"]["delta_minus2lnl"][2] = [0.0, 1.0]
+    assert limitfile._skeleton(short["likelihood"]["poi_values"])[2] == [0.0, 1.0]
+    limitfile.check(short, "short.json")
+
+
+def test_a_number_beyond_the_float_range_is_refused_with_its_field(tmp_path: Path) -> None:
+    bad = tmp_path / "inf.json"
+    bad.write_text(limitfile.dumps(profile_example()).replace("[0.0, 0.5714", "[1e999, 0.5714", 1))
+    with pytest.raises(LimitFileError, match=r"inf.json: not valid JSON.*field /likelihood/delta_minus2lnl/0/0 .*"
+                                             "not a finite number"):
+        limitfile.read(bad)

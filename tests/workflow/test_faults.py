@@ -596,7 +596,7 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
     Fault("inputs", "an input that is not there", special_input("gone"), (DS50_ACCEPTANCE, "user/gone", "does not exist")),
     # --- limit files: readers as strict as the writer ---
     Fault("limit files", "an infinite limit (1e999)", member_text(lambda t: re.sub(r'("value":\s*\[)', r"\g<1>1e999, ", t, count=1)),
-          ("user/10yr.json", "1e999 is not a finite number")),
+          ("user/10yr.json", "field /limit/value/0", "not a finite number")),
     Fault("limit files", "a key twice (the second naming another experiment)", member_text(
         lambda t: t.replace('{\n  "schema"', '{\n  "experiment": "Other",\n  "schema"', 1)),
         ("user/10yr.json", "'experiment' appears twice")),

@@ -15,12 +15,10 @@ from __future__ import annotations
 import os
 from typing import Any, Dict
 
-import yaml
-
 from dmcombine.errors import ConfigError, DmcombineError
 from dmcombine.fileio import atomic_write_text
 from dmcombine.planning import schema as schemas
-from dmcombine.planning.strict import MIB, load_yaml
+from dmcombine.planning.strict import MIB, dumps_yaml, load_yaml
 
 CARD_SCHEMA = "urn:dmcombine:schema:job-card:1"
 
@@ -63,7 +61,7 @@ def dumps(card: Dict[str, Any], title: str) -> str:
     head = (f"# dmcombine job card: {title}\n"
             "# Written by the planning layer from the workflow configuration; change the configuration,\n"
             "# not this file (a hand-edited card is checked all the same when its command runs).\n")
-    return head + yaml.safe_dump(card, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+    return head + dumps_yaml(card, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
 
 
 def write_if_changed(path: str, text: str) -> bool:
