@@ -4,6 +4,9 @@
     .venv/bin/python scripts/benchmark.py                      # cold, no-op, 10x grid: medians of 3
     .venv/bin/python scripts/benchmark.py --slurm              # + through profiles/slurm (root;
                                                                #   starts the tests' cluster)
+    .venv/bin/python scripts/benchmark.py --htcondor           # + through profiles/htcondor (root,
+                                                               #   after scripts/setup.sh htcondor;
+                                                               #   starts the tests' personal pool)
     .venv/bin/python scripts/benchmark.py --baseline HEAD~1    # + the same figures for that commit,
                                                                #   in the same run, and the ratios
     .venv/bin/python scripts/benchmark.py --readme-only        # regenerate README from the record
@@ -123,7 +126,25 @@ def summary(times: list[float]) -> dict[str, Any]:
             "runs": len(times)}
 
 
-def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str) -> dict[str, Any]:
+def run_htcondor(pool: Any, work: Path, name: str) -> float:
+    """Wall time of the workflow copy ``work`` through profiles/htcondor in the personal pool, run
+    as its user `lab` (HTCondor refuses root's jobs). The jobs run the repository's editable
+    .venv-htcondor (the profile passes only PATH), i.e. the repository's own src/."""
+    from dmcombine.provenance import git_commit
+    from tests.conftest import HTCONDOR_BIN
+    from tests.services.htcondor_lab import copy_into
+
+    inside = copy_into(pool, work, name)
+    env = {"PATH": f"{HTCONDOR_BIN}:/usr/sbin:/usr/bin:/bin", "DMCOMBINE_GIT_COMMIT": git_commit()}
+    began = time.perf_counter()
+    result = pool.as_lab(f"cd /home/lab/{name} && snakemake --workflow-profile profiles/htcondor", env, timeout=1800)
+    elapsed = time.perf_counter() - began
+    if result.returncode != 0:
+        sys.exit(f"benchmark: the HTCondor run failed in {inside}:\n{(result.stdout + result.stderr)[-3000:]}")
+    return elapsed
+
+
+def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str, pool: Any = None) -> dict[str, Any]:
     # the package's bytecode, as scripts/setup.sh compiles it (copies keep it: same sources, same mtimes)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "src")], check=True, capture_output=True)
     figures: dict[str, Any] = {}
@@ -152,6 +173,14 @@ def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str
             cluster.append(run_snakemake(work, source, "--workflow-profile", "profiles/slurm"))
             print(f"  {label}: slurm {cluster[-1]:.1f} s", file=sys.stderr)
         figures["slurm"] = {**summary(cluster), "sbatch_jobs_per_run": (slurm_lab.submitted_jobs() - before) // repeat}
+    if pool is not None:
+        condor = []
+        for i in range(repeat):
+            work = fresh_copy(source, scratch / f"{label}-htcondor-{i}")
+            condor.append(run_htcondor(pool, work, f"bench-{label}-{i}"))
+            submitted = len(list((pool.home / f"bench-{label}-{i}/.snakemake/htcondor").rglob("*.out")))
+            print(f"  {label}: htcondor {condor[-1]:.1f} s ({submitted} condor jobs)", file=sys.stderr)
+        figures["htcondor"] = {**summary(condor), "condor_jobs_per_run": submitted}
     figures["job_seconds_per_rule_cold"] = {k: round(v, 2) for k, v in jobs.items()}
     figures["job_seconds_per_rule_grid_x10"] = {k: round(v, 2) for k, v in big_jobs.items()}
     return figures
@@ -160,7 +189,8 @@ def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str
 ROWS = (("cold", "default workflow, cold (fresh copy, all cores)"),
         ("noop", "no-op rerun (nothing to do; Snakemake's own start-up is most of it)"),
         ("grid_x10", "10x the grid points of every experiment, cold"),
-        ("slurm", "through profiles/slurm (job groups, one-node test cluster), cold"))
+        ("slurm", "through profiles/slurm (job groups, one-node test cluster), cold"),
+        ("htcondor", "through profiles/htcondor (job groups, personal pool), cold"))
 
 
 def readme_table(record: dict[str, Any]) -> str:
@@ -185,6 +215,9 @@ def readme_table(record: dict[str, Any]) -> str:
     if "slurm" in fig:
         ratios.append(f"Slurm / local: {fig['slurm']['median_s'] / fig['cold']['median_s']:.2f} "
                       f"({fig['slurm']['sbatch_jobs_per_run']} sbatch submissions per run)")
+    if "htcondor" in fig:
+        ratios.append(f"HTCondor / local: {fig['htcondor']['median_s'] / fig['cold']['median_s']:.2f} "
+                      f"({fig['htcondor']['condor_jobs_per_run']} condor jobs per run)")
     top = list(fig["job_seconds_per_rule_cold"].items())[:4]
     lines += ["", "Ratios of medians from the same run: " + "; ".join(ratios) + ". Job time per rule (cold, summed over "
               "its jobs): " + ", ".join(f"`{k}` {v:.1f} s" for k, v in top) + ".", "", END]
@@ -201,6 +234,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slurm", action="store_true", help="also through profiles/slurm (root; starts the test cluster)")
+    parser.add_argument("--htcondor", action="store_true",
+                        help="also through profiles/htcondor (root, after scripts/setup.sh htcondor; starts the pool)")
     parser.add_argument("--baseline", metavar="REV", help="also measure this commit in the same run (ratios)")
     parser.add_argument("--readme-only", action="store_true", help="only regenerate the README table from the record")
     args = parser.parse_args()
@@ -214,13 +249,19 @@ def main() -> None:
         from tests.services.slurm_lab import SlurmLab
 
         lab = SlurmLab(scratch / "slurm").start()
+    pool = None
+    if args.htcondor:
+        sys.path.insert(0, str(REPO))
+        from tests.services.htcondor_lab import HTCondorLab, python_home
+
+        pool = HTCondorLab(REPO / ".lab/trixie", binds=[REPO, python_home()]).start()
     try:
         record: dict[str, Any] = {"commit": _git("rev-parse", "HEAD"), "dirty": bool(_git("status", "--porcelain")),
                                   "date": time.strftime("%Y-%m-%d"), "machine": machine()}
         print(f"benchmark: {record['commit'][:10]}", file=sys.stderr)
         # a snapshot of the working tree, so that editing the repository meanwhile changes nothing
         snapshot = fresh_copy(REPO, scratch / "current-tree")
-        record["figures"] = measure(snapshot, args.repeat, lab, scratch, "current")
+        record["figures"] = measure(snapshot, args.repeat, lab, scratch, "current", pool)
         if args.baseline:
             tree = scratch / "baseline-tree"
             _git("worktree", "add", "--detach", str(tree), args.baseline)
@@ -234,6 +275,8 @@ def main() -> None:
     finally:
         if lab is not None:
             lab.stop()
+        if pool is not None:
+            pool.stop()
     RECORD.write_text(json.dumps(record, indent=1) + "\n")
     write_readme(record)
     print(json.dumps({k: v for k, v in record["figures"].items() if not k.startswith("job_")}, indent=1))

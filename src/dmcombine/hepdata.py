@@ -175,11 +175,32 @@ def export(docs: list[tuple[str, dict[str, Any]]], archive: str | Path) -> int:
         finally:
             os.chdir(here)
         built = Path(tmp) / "submission.tar.gz"
+        _reproducible(built)
         messages = validate_archive(built)
         if messages:
             raise HEPDataError("the HEPData submission does not validate: " + "; ".join(messages[:10]))
         shutil.move(str(built), archive)
     return len(docs)
+
+
+def _reproducible(archive: Path) -> None:
+    """Rewrite hepdata_lib's archive so that the same tables give the same bytes: members sorted by
+    name, no times (mtime 0, in the members and in the gzip header), owner root, mode 0644."""
+    import gzip
+    import io
+    import tarfile
+
+    with tarfile.open(archive, "r:gz") as tar:
+        members = sorted((m for m in tar.getmembers() if m.isfile()), key=lambda m: m.name)
+        payloads = [(m.name, tar.extractfile(m).read()) for m in members]  # type: ignore[union-attr]
+    body = io.BytesIO()
+    with tarfile.open(fileobj=body, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in payloads:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode, info.uid, info.gid, info.uname, info.gname = len(data), 0, 0o644, 0, 0, "", ""
+            tar.addfile(info, io.BytesIO(data))
+    with open(archive, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+        out.write(body.getvalue())
 
 
 def validate_archive(archive: str | Path) -> list[str]:

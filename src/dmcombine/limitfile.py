@@ -211,6 +211,8 @@ def to_builtin(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_builtin(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if all(type(v) is float for v in obj):  # a plain list of floats (the common case): as it is
+            return list(obj)
         return [to_builtin(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return to_builtin(obj.tolist())
@@ -256,7 +258,7 @@ def validated_text(doc: dict[str, Any], source: str) -> str:
     doc = to_builtin(doc)
     _reject_non_finite(doc, source)
     check(doc, source=source)
-    return dumps(doc)
+    return _dump(doc, 0) + "\n"  # dumps() without converting twice
 
 
 def write(path: str | Path, doc: dict[str, Any]) -> None:

@@ -164,3 +164,21 @@ def test_citation_file() -> None:
     assert cff["cff-version"] == "1.2.0" and cff["license"] == "BSD-3-Clause"
     assert cff["title"] and cff["authors"] and cff["version"]
     assert copy.deepcopy(cff)["message"]
+
+
+def test_the_hepdata_archive_is_the_same_bytes_for_the_same_tables(tmp_path: Path) -> None:
+    """Two exports of the same limit files, a second apart, give identical archives: members
+    sorted, no times (in its own process: hepdata-validator leaves files open)."""
+    docs = [("results/a/limit.json", counting_doc("A", 1, 0.3, 1.0)), ("results/b/limit.json", gaussian_doc("B", 0.5, 1.0))]
+    (tmp_path / "docs.yaml").write_text(yaml.safe_dump([[path, limitfile.to_builtin(doc)] for path, doc in docs]))
+    first, second = tmp_path / "one.tar.gz", tmp_path / "two.tar.gz"
+    script = ("import sys, time, yaml; from dmcombine import hepdata; docs = [tuple(d) for d in yaml.safe_load(open(sys.argv[1]))]; "
+              "n = hepdata.export(docs, sys.argv[2]); time.sleep(1.1); hepdata.export(docs, sys.argv[3]); print(n)")
+    result = subprocess.run([str(VENV_BIN / "python"), "-W", "ignore", "-c", script, str(tmp_path / "docs.yaml"), str(first),
+                             str(second)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "2", result.stdout + result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    with tarfile.open(first) as tar:
+        members = tar.getmembers()
+    assert [m.name for m in members] == sorted(m.name for m in members) and {m.mtime for m in members} == {0}
+    assert "submission.yaml" in [m.name for m in members] and len(members) == 3

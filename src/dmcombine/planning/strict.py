@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 from typing import Any, Type
 
@@ -229,44 +228,46 @@ def _no_constants(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
-def _depth(text: str) -> int:
-    """Largest bracket depth of a JSON text (brackets inside strings are skipped). The strings and
-    everything but brackets are removed first (in C, by re), so the loop sees brackets only.
-
-    >>> _depth('{"a": [1, [2, "]]]"]]}')
-    3
-    """
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    depth = deepest = 0
-    for char in brackets:
-        if char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
-    return deepest
+def _json_problem(value: Any, where: str = "", depth: int = 1) -> str | None:
+    """What is wrong in a parsed JSON document, or None: nesting beyond MAX_DEPTH, or a number
+    beyond the float range (read as inf). A list of finite numbers is passed in one C call."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return (f"field {where or '/'} is a number beyond the float range (read as infinity), "
+                "not a finite number")
+    if isinstance(value, (dict, list)) and depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _json_problem(item, f"{where}/{key}", depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list):
+        try:
+            if all(map(math.isfinite, value)):
+                return None
+        except (TypeError, OverflowError):
+            pass
+        for i, item in enumerate(value):
+            found = _json_problem(item, f"{where}/{i}", depth + 1)
+            if found:
+                return found
+    return None
 
 
 def loads_json(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
-    """Parse JSON text strictly (see the module docstring)."""
-    if _depth(text) > MAX_DEPTH:
-        raise error(f"{source}: not valid JSON: nested deeper than {MAX_DEPTH} levels")
+    """Parse JSON text strictly (see the module docstring). The C parser reads the numbers (a
+    parse_float hook would cost a Python call per number, half the reading time of a 10x grid's
+    limit files) and stops at its recursion limit; NaN and Infinity are refused while parsing,
+    depth and numbers beyond the float range (1e999) are checked on the parsed document."""
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except RecursionError:
+        raise error(f"{source}: not valid JSON: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
         raise error(f"{source}: not valid JSON: {exc}") from None
-    # NaN and Infinity are refused by parse_constant; a number beyond the float range (1e999) is
-    # read as inf and found here, after the fast C parse (a parse_float hook would cost a Python
-    # call per number: half the reading time of a 10x grid's limit files)
-    bad = _first_non_finite(doc)
-    if bad:
-        raise error(f"{source}: not valid JSON for dmcombine: field {bad} is a number beyond the float range "
-                    "(read as infinity), not a finite number")
+    problem = _json_problem(doc)
+    if problem:
+        raise error(f"{source}: not valid JSON for dmcombine: {problem}")
     return doc
 
 
