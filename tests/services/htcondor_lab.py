@@ -84,7 +84,11 @@ class HTCondorLab:
             KILL = FALSE
             NUM_CPUS = 2
             USE_CGROUPS = False
+            # negotiate within a second or two of a submission (the defaults, a cycle at most every
+            # 20 s and at least 5 s apart, left each of the workflow's two submissions idle ~16 s)
             NEGOTIATOR_INTERVAL = 2
+            NEGOTIATOR_MIN_INTERVAL = 1
+            NEGOTIATOR_CYCLE_DELAY = 1
             SCHEDD_INTERVAL = 5
             UPDATE_INTERVAL = 5
             """
