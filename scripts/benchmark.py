@@ -129,7 +129,8 @@ def summary(times: list[float]) -> dict[str, Any]:
 def run_htcondor(pool: Any, work: Path, name: str) -> float:
     """Wall time of the workflow copy ``work`` through profiles/htcondor in the personal pool, run
     as its user `lab` (HTCondor refuses root's jobs). The jobs run the repository's editable
-    .venv-htcondor (the profile passes only PATH), i.e. the repository's own src/."""
+    .venv-htcondor (the profile passes only PATH), i.e. the repository's own src/, not the
+    snapshot: do not edit src/ while this figure is measured."""
     from dmcombine.provenance import git_commit
     from tests.conftest import HTCONDOR_BIN
     from tests.services.htcondor_lab import copy_into
@@ -137,7 +138,10 @@ def run_htcondor(pool: Any, work: Path, name: str) -> float:
     inside = copy_into(pool, work, name)
     env = {"PATH": f"{HTCONDOR_BIN}:/usr/sbin:/usr/bin:/bin", "DMCOMBINE_GIT_COMMIT": git_commit()}
     began = time.perf_counter()
-    result = pool.as_lab(f"cd /home/lab/{name} && snakemake --workflow-profile profiles/htcondor", env, timeout=1800)
+    try:
+        result = pool.as_lab(f"cd /home/lab/{name} && snakemake --workflow-profile profiles/htcondor", env, timeout=1800)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"benchmark: the HTCondor run in {inside} took more than 1800 s")
     elapsed = time.perf_counter() - began
     if result.returncode != 0:
         sys.exit(f"benchmark: the HTCondor run failed in {inside}:\n{(result.stdout + result.stderr)[-3000:]}")
@@ -179,6 +183,7 @@ def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str
             work = fresh_copy(source, scratch / f"{label}-htcondor-{i}")
             condor.append(run_htcondor(pool, work, f"bench-{label}-{i}"))
             submitted = len(list((pool.home / f"bench-{label}-{i}/.snakemake/htcondor").rglob("*.out")))
+            shutil.rmtree(pool.home / f"bench-{label}-{i}", ignore_errors=True)
             print(f"  {label}: htcondor {condor[-1]:.1f} s ({submitted} condor jobs)", file=sys.stderr)
         figures["htcondor"] = {**summary(condor), "condor_jobs_per_run": submitted}
     figures["job_seconds_per_rule_cold"] = {k: round(v, 2) for k, v in jobs.items()}
@@ -250,16 +255,17 @@ def main() -> None:
 
         lab = SlurmLab(scratch / "slurm").start()
     pool = None
-    if args.htcondor:
-        sys.path.insert(0, str(REPO))
-        from tests.services.htcondor_lab import HTCondorLab, python_home
-
-        pool = HTCondorLab(REPO / ".lab/trixie", binds=[REPO, python_home()]).start()
     try:
+        if args.htcondor:
+            sys.path.insert(0, str(REPO))
+            from tests.services.htcondor_lab import HTCondorLab, python_home
+
+            pool = HTCondorLab(REPO / ".lab/trixie", binds=[REPO, python_home()]).start()
         record: dict[str, Any] = {"commit": _git("rev-parse", "HEAD"), "dirty": bool(_git("status", "--porcelain")),
                                   "date": time.strftime("%Y-%m-%d"), "machine": machine()}
         print(f"benchmark: {record['commit'][:10]}", file=sys.stderr)
         # a snapshot of the working tree, so that editing the repository meanwhile changes nothing
+        # (but the HTCondor figure: run_htcondor)
         snapshot = fresh_copy(REPO, scratch / "current-tree")
         record["figures"] = measure(snapshot, args.repeat, lab, scratch, "current", pool)
         if args.baseline:

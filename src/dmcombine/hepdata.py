@@ -132,8 +132,10 @@ def _table(doc: dict[str, Any], path: str, used: set[str]) -> Any:
 def _libyaml_tables() -> Iterator[None]:
     """While a submission is written, route hepdata_lib's ``yaml.dump`` of each data table to the
     LibYAML dumper it configures for its own types (``hepdata_lib.Dumper``) but does not pass:
-    the same bytes, without PyYAML's pure-Python emitter (a third of the export's time on a 10x
-    grid). submission.yaml keeps PyYAML's emitter, which wraps long non-ASCII strings otherwise."""
+    the same documents without PyYAML's pure-Python emitter (a third of the export's time on a
+    10x grid). The default run's tables are the same bytes; LibYAML writes a long string with
+    escaped non-ASCII characters on one line where PyYAML wraps it, which is why submission.yaml
+    (long descriptions with names like Müller) keeps PyYAML's emitter."""
     import hepdata_lib
     import yaml
 

@@ -171,7 +171,7 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
                     f"{source}: row {i} of /likelihood/poi_values has {len(poi)} entries but "
                     f"/likelihood/delta_minus2lnl has {len(dll)}"
                 )
-            if len(poi) > 1 and np.any(np.diff(np.asarray(poi, dtype=float)) <= 0):
+            if not _increasing(poi):
                 raise LimitFileError(f"{source}: row {i} of /likelihood/poi_values must be strictly increasing")
     elif like["type"] in GRID_LIKELIHOODS:
         _check_grid_likelihood(like, source)
@@ -180,10 +180,19 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
             raise LimitFileError(f"{source}: /auxiliary_limits/{j} ({aux['label']}) has x and value of different lengths")
 
 
+def _increasing(values: list[float]) -> bool:
+    """Whether the numbers are strictly increasing (an integer beyond the float range, which the
+    JSON reader refuses, compares as the Python number it is)."""
+    try:
+        return len(values) < 2 or bool(np.all(np.diff(np.asarray(values, dtype=float)) > 0))
+    except OverflowError:
+        return all(b > a for a, b in zip(values, values[1:], strict=False))
+
+
 def _check_grid_likelihood(like: dict[str, Any], source: str) -> None:
     rows, cols = like["x_values"], like["grid"]["values"]
     for name, values in (("x_values", rows), ("grid/values", cols)):
-        if len(values) > 1 and np.any(np.diff(np.asarray(values, dtype=float)) <= 0):
+        if not _increasing(values):
             raise LimitFileError(f"{source}: field /likelihood/{name} must be strictly increasing")
     tables = ("mu_hat", "sigma_mu") if like["type"] == "gaussian_signal_strength_grid" else ("signal_per_mu",)
     for key in tables:

@@ -31,6 +31,7 @@ from dmcombine.errors import DmcombineError
 MAX_ALIASES = 50
 MAX_DEPTH = 64
 MIB = 1024 * 1024
+_LARGEST_FLOAT = 1.7976931348623157e308  # sys.float_info.max
 
 
 class StrictFormatError(DmcombineError):
@@ -97,80 +98,19 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-_CParser = getattr(yaml, "CParser", None)  # LibYAML's parser, when PyYAML was built with it
-
-
-if _CParser is not None:
-    class _StrictCLoader(_CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
-        """LibYAML's parser (C) with the safe constructor refusing duplicate keys: the same
-        documents as :class:`_StrictLoader`, ten times faster. Aliases and depth are counted on
-        the composed graph (:func:`_check_graph`) before anything is constructed."""
-
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-        construct_mapping = _StrictLoader.construct_mapping
-
-
-def _check_graph(root: Any) -> None:
-    """The alias and depth limits of :class:`_StrictLoader`, on a composed node graph: a node
-    reached a second time is an alias (it is not entered again, so a bomb costs nothing here)."""
-    seen: set[int] = set()
-    aliases = 0
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {node.start_mark.line + 1}); "
-                                     "aliases are limited, write the values out")
-            continue
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
-            raise yaml.YAMLError(f"nested deeper than {MAX_DEPTH} levels (line {node.start_mark.line + 1})")
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in reversed(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                stack.extend(((value, depth + 1), (key, depth + 1)))
-
-
-MAX_C_NESTING = 10_000
-_NESTING = "[{-?\n"
-
-
-def _load(text: str) -> Any:
-    """One YAML document, strictly: with LibYAML where PyYAML has it, else with the pure-Python
-    strict loader. LibYAML composes nested collections recursively in C, where 10⁵ levels
-    ("- - - ... x" on one line, or nested brackets) overflow the stack before any limit could be
-    checked; every level needs a bracket, a "-", a "?" or a new line, so a text with at most
-    MAX_C_NESTING of these (every file the workflow writes or ships: under 2,500) is safe in C
-    and any other goes to the Python loader, which stops at MAX_DEPTH."""
-    if _CParser is None or sum(map(text.count, _NESTING)) > MAX_C_NESTING:
-        return yaml.load(text, Loader=_StrictLoader)
-    loader = _StrictCLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_graph(node)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
 def dumps_yaml(doc: Any, **options: Any) -> str:
-    """``yaml.safe_dump`` with LibYAML's emitter where PyYAML has it: the same text (the tests
-    compare both on every card of the default plan), several times faster."""
+    """``yaml.safe_dump`` with LibYAML's emitter where PyYAML has it, several times faster: the
+    same text for every card of the default plan (tested); LibYAML wraps a long string with
+    escaped non-ASCII characters differently (the same document either way)."""
     return yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), **options)
 
 
 def _first_non_finite(value: Any, where: str = "") -> str | None:
-    """The path of the first NaN or infinite number inside ``value``, or None."""
+    """The path of the first NaN or infinite number (or integer beyond the float range) inside
+    ``value``, or None."""
     if isinstance(value, float) and not math.isfinite(value):
+        return where or "/"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_FLOAT:
         return where or "/"
     if isinstance(value, dict):
         for key, item in value.items():
@@ -193,7 +133,7 @@ def _first_non_finite(value: Any, where: str = "") -> str | None:
 def loads_yaml(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
     """Parse YAML text strictly (see the module docstring)."""
     try:
-        doc = _load(text)
+        doc = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise error(f"{source} is not valid YAML for dmcombine: {' '.join(str(exc).split())}") from None
     except RecursionError:
@@ -228,12 +168,15 @@ def _no_constants(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+
 def _json_problem(value: Any, where: str = "", depth: int = 1) -> str | None:
     """What is wrong in a parsed JSON document, or None: nesting beyond MAX_DEPTH, or a number
     beyond the float range (read as inf). A list of finite numbers is passed in one C call."""
     if isinstance(value, float) and not math.isfinite(value):
         return (f"field {where or '/'} is a number beyond the float range (read as infinity), "
                 "not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_FLOAT:
+        return f"field {where or '/'} is an integer beyond the float range, not a finite number"
     if isinstance(value, (dict, list)) and depth > MAX_DEPTH:
         return f"nested deeper than {MAX_DEPTH} levels"
     if isinstance(value, dict):
