@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dmcombine.errors import DmcombineError
-from dmcombine.joint import GRID_TYPES, joint_exclusion
-from dmcombine.limitfile import MODEL_VERSION, header
+from dmcombine.joint import joint_exclusion
+from dmcombine.limitfile import GRID_LIKELIHOODS, MODEL_VERSION, header
 from dmcombine.planes import defining_assumptions
 from dmcombine.planning.paths import display_path
 from dmcombine.provenance import sha256_file
@@ -76,7 +76,7 @@ def check_comparable(members: list[Member]) -> None:
             )
     first = members[0]
     ref = first.doc
-    gridded = [m.doc["likelihood"]["type"] in GRID_TYPES for m in members]
+    gridded = [m.doc["likelihood"]["type"] in GRID_LIKELIHOODS for m in members]
     if any(gridded) and not all(gridded):
         grid_member = members[gridded.index(True)]
         other = members[gridded.index(False)]
@@ -187,7 +187,7 @@ def combine(members: list[Member], cl: float, mu_points: int = 2000) -> dict[str
     """Combined profile and limit at each common x (or, for likelihoods on a grid of model
     points, the joint exclusion of :mod:`dmcombine.joint`)."""
     check_comparable(members)
-    if members[0].doc["likelihood"]["type"] in GRID_TYPES:
+    if members[0].doc["likelihood"]["type"] in GRID_LIKELIHOODS:
         return joint_exclusion([m.doc["likelihood"] for m in members], one_sided_threshold(cl))
     lo = max(min(m.doc["limit"]["x"]) for m in members)
     hi = min(max(m.doc["limit"]["x"]) for m in members)

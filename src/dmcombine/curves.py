@@ -82,7 +82,7 @@ def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, An
     by the model excludes every M_med below its line (drawn as a line)."""
     curves = []
     for path, doc in docs:
-        translated = doc["result"]["method"]["name"] == "translation"
+        translated = limitfile.is_translated(doc)
         if published:
             curve = published_curve(path, doc, styles)
             curves.append(plotting.Curve(curve.label, curve.x, curve.y, False, curve.style, curve.kind, curve.cl,
@@ -109,7 +109,7 @@ def mediator_curves(docs: list[tuple[str, dict[str, Any]]], styles: dict[str, An
 def published_curve(path: str, doc: dict[str, Any], styles: dict[str, Any]) -> plotting.Curve:
     """An imported (published) limit file as a context curve: its label, thin, never "ours"."""
     label = doc["model"]["assumptions"].get("label") or f"{doc['experiment']} {doc['analysis']}"
-    if doc["result"]["method"]["name"] == "translation":
+    if limitfile.is_translated(doc):
         label += ", translated"
     return plotting.Curve(label, *_xy(doc), False, styles.get(display_path(path)), doc["result"]["kind"],
                           doc["result"]["confidence_level"], {"assumptions": doc["model"]["assumptions"]})
@@ -120,19 +120,17 @@ def licence_notes(docs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     curve keeps its source's licence)."""
     found: dict[str, set] = {}
     for _, doc in docs:
-        if limitfile.is_published(doc) and "publication" in doc:
-            found.setdefault(doc["publication"]["licence"], set()).add(doc["publication"]["digitised_by"])
-        elif limitfile.is_published(doc) and "licence" in doc["translation"]["source"]:
-            source = doc["translation"]["source"]
-            found.setdefault(source["licence"], set()).add(source.get("compiled_by", source["experiment"]))
+        licence = limitfile.licence_of(doc) if limitfile.is_published(doc) else None
+        if licence:
+            found.setdefault(licence[0], set()).add(licence[1])
     return [f"published curves compiled by {', '.join(sorted(who))}: {licence}" for licence, who in sorted(found.items())]
 
 
 def read_reference(path: str) -> dict[str, Any]:
     """A model's reference curve (a relic line: results/models/<model>/<benchmark>/relic_line.json)."""
-    from dmcombine.planning.strict import MIB, loads_json, read_bytes
+    from dmcombine.planning.strict import MIB, load_json
 
-    doc = loads_json(read_bytes(path, "reference curve", 16 * MIB).decode("utf-8"), path, error=ConfigError)
+    doc = load_json(path, "reference curve", 16 * MIB, ConfigError)
     if not isinstance(doc, dict) or not isinstance(doc.get("branches"), list) or "label" not in doc:
         raise ConfigError(f"{path}: a reference curve is a JSON object with a label and a list of branches")
     return doc

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dmcombine import limitfile
 from dmcombine.errors import DmcombineError
 
 
@@ -80,7 +81,7 @@ def description(doc: dict[str, Any], path: str) -> str:
     kind, poi, x = doc["result"]["kind"], doc["parameter_of_interest"], doc["x"]
     refs = "; ".join(r["citation"] + (f" (arXiv:{r['arxiv']})" if "arxiv" in r else "") for r in doc["references"])
     exposure = _exposure(doc["model"]["assumptions"])
-    if poi["name"] == "mediator_mass" and doc["result"]["method"]["name"] == "translation":
+    if poi["name"] == "mediator_mass" and limitfile.is_translated(doc):
         what = (f"{kind} {_cl(doc)} CL excluded region in the plane of mediator mass and {x['label']}, translated "
                 f"from a direct-detection limit: at each {x['label']} every mediator mass below the value is excluded")
     elif poi["name"] == "mediator_mass":

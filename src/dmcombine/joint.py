@@ -47,7 +47,6 @@ from scipy.special import chdtrc, ndtr, ndtri, pdtr
 
 from dmcombine.stats import poisson_pmf
 
-GRID_TYPES = ("gaussian_signal_strength_grid", "poisson_counting_grid")
 CONSTRUCTION = ("approximate Gaussian likelihood of the signal strength from the observed and expected 95% CL limits "
                 "(the SModelS construction, arXiv:2112.00769, with the one-sided quantile): sigma_mu = mu_exp/z, "
                 "mu_hat = mu_obs - z sigma_mu, z = 1.6449 (one-sided 95%); under the exact test of dmcombine.joint it "
@@ -209,20 +208,26 @@ def _one_gaussian(terms: Terms) -> tuple[NDArray[np.float64], NDArray[np.float64
     return a, np.where(a > 0, weighted / np.where(a > 0, a, 1.0), 0.0)
 
 
+def _slope_root(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np.float64],
+                n: int | NDArray[np.float64], b: float) -> NDArray[np.float64]:
+    """Where a > 0 and s > 0: the mu at which a (mu - g)^2 + 2 (mu s + b - n ln(mu s + b)) is
+    flat. The slope times the rate, A mu^2 + B mu + C with A = a s, B = a b - a g s + s^2,
+    C = s b - a g b - n s, is zero at its larger root (the smaller one has a negative rate),
+    taken in the form without cancellation."""
+    A, B, C = a * s, a * b - a * g * s + s * s, s * b - a * g * b - n * s
+    q = -0.5 * (B + np.copysign(np.sqrt(np.maximum(B * B - 4.0 * A * C, 0.0)), B))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(q == 0, 0.0, np.where(B >= 0, C / q, q / A))
+
+
 def _best_fit_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np.float64], n: int,
                           b: float) -> NDArray[np.float64]:
     """argmin over mu >= 0 of a (mu - g)^2 + 2 (mu s + b - n ln(mu s + b)) (a = 1/sigma^2 of the
-    Gaussians as one, a count with signal s at mu = 1): where both inform, the slope times the
-    rate, A mu^2 + B mu + C with A = a s, B = a b - a g s + s^2, C = s b - a g b - n s, is zero at
-    its larger root (the smaller one has a negative rate), taken in the form without cancellation;
+    Gaussians as one, a count with signal s at mu = 1): where both inform, :func:`_slope_root`;
     a Gaussian alone: g; a count alone: (n - b) / s; each clipped at 0; no information: 0."""
-    A, B, C = a * s, a * b - a * g * s + s * s, s * b - a * g * b - n * s
-    root_d = np.sqrt(np.maximum(B * B - 4.0 * A * C, 0.0))
-    q = -0.5 * (B + np.where(B >= 0, root_d, -root_d))
     with np.errstate(divide="ignore", invalid="ignore"):
-        larger = np.where(B >= 0, np.where(q != 0, C / np.where(q != 0, q, 1.0), 0.0), q / np.where(A > 0, A, 1.0))
         alone = np.where(s > 0, (n - b) / np.where(s > 0, s, 1.0), 0.0)
-    mu = np.where(a > 0, np.where(s > 0, larger, g), alone)
+    mu = np.where(a > 0, np.where(s > 0, _slope_root(a, g, s, n, b), g), alone)
     return np.maximum(mu, 0.0)
 
 
@@ -230,9 +235,7 @@ def _q_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np
                    n: NDArray[np.float64]) -> NDArray[np.float64]:
     """q(1) of one Gaussian (a = 1/sigma^2, estimate g) and one count (signal s at mu = 1,
     background b, n observed), best fit on [0, 1] in closed form (a > 0, s > 0)."""
-    A, B, C = a * s, a * b - a * g * s + s * s, s * b - a * g * b - n * s
-    root = (-B + np.sqrt(np.maximum(B * B - 4 * A * C, 0.0))) / (2 * A)
-    mu = np.clip(root, 0.0, 1.0)
+    mu = np.clip(_slope_root(a, g, s, n, b), 0.0, 1.0)
 
     def m2lnl(m: NDArray[np.float64]) -> NDArray[np.float64]:
         rate = m * s + b
@@ -243,7 +246,7 @@ def _q_gauss_count(a: NDArray[np.float64], g: NDArray[np.float64], s: NDArray[np
     return np.maximum(m2lnl(np.ones_like(mu)) - m2lnl(mu), 0.0)
 
 
-def exact_p_values(terms: Terms, cl: float, decided: tuple[float, float] = (1.0, 20.0)) -> tuple[NDArray[np.float64], str]:
+def exact_p_values(terms: Terms, decided: tuple[float, float] = (1.0, 20.0)) -> tuple[NDArray[np.float64], str]:
     """The p-value of mu = 1 at every point (module docstring) and how it was computed. Points whose
     asymptotic q(1) lies outside ``decided`` are decided without the sum, with the asymptotic p:
     below 1 (p >= 0.16; the exact test, more conservative for few events, excludes less: in the
@@ -290,15 +293,19 @@ def joint_exclusion(likelihoods: list[dict[str, Any]], threshold: float) -> dict
     """The joint and the individual exclusions of the members on their joined grid, by the exact
     test at the CL whose one-sided threshold is ``threshold`` (2.7055: 95%)."""
     x, grid, axis = common_axes(likelihoods)
-    cl = float(ndtr(np.sqrt(threshold)))
     z = np.sqrt(threshold)
 
-    def excess(members: list[dict[str, Any]]) -> tuple[NDArray[np.float64], str]:
-        p, how = exact_p_values(terms_on_grid(members, x, grid), cl)
+    def excess(terms: Terms) -> tuple[NDArray[np.float64], str]:
+        p, how = exact_p_values(terms)
         with np.errstate(divide="ignore"):
             return -ndtri(np.clip(p, 1e-300, 1.0)) - z, how  # > 0: excluded; in units of Gaussian sigma
 
-    joint, how = excess(likelihoods)
-    alone = [excess([like])[0] for like in likelihoods]
+    members = [terms_on_grid([like], x, grid) for like in likelihoods]  # each interpolated once
+    together = Terms((len(x), len(grid)))
+    for terms in members:
+        together.gauss += terms.gauss
+        together.counts += terms.counts
+    joint, how = excess(together)
+    alone = [excess(terms)[0] for terms in members]
     return {"x": x, "grid": grid, "axis": axis, "joint": largest_excluded(grid, joint),
-            "alone": [largest_excluded(grid, e) for e in alone], "threshold": threshold, "method": how, "cl": cl}
+            "alone": [largest_excluded(grid, e) for e in alone], "threshold": threshold, "method": how}

@@ -18,7 +18,6 @@ never leaves a truncated file behind.
 from __future__ import annotations
 
 import json
-import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +28,7 @@ import numpy as np
 
 from dmcombine.errors import LimitFileError
 from dmcombine.fileio import atomic_write_text
-from dmcombine.planning.strict import loads_json, read_bytes
+from dmcombine.planning.strict import first_bad_number, loads_json, read_bytes
 
 SCHEMA_PREFIX = "urn:dmcombine:schema:limit-file:"
 SCHEMA_VERSION = 1  # what recomputed results are written as
@@ -137,7 +136,7 @@ def check(doc: Any, source: str = "<limit file>") -> None:
 
 def _check_consistency(doc: dict[str, Any], source: str) -> None:
     published = doc["result"]["method"]["name"] == "published"
-    translated = doc["result"]["method"]["name"] == "translation"
+    translated = is_translated(doc)
     if translated != ("translation" in doc):
         raise LimitFileError(f"{source}: field /result/method/name is {doc['result']['method']['name']!r} but the "
                              f"file {'has no' if translated else 'has a'} /translation block; a translated curve has "
@@ -181,12 +180,9 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
 
 
 def _increasing(values: list[float]) -> bool:
-    """Whether the numbers are strictly increasing (an integer beyond the float range, which the
-    JSON reader refuses, compares as the Python number it is)."""
-    try:
-        return len(values) < 2 or bool(np.all(np.diff(np.asarray(values, dtype=float)) > 0))
-    except OverflowError:
-        return all(b > a for a, b in zip(values, values[1:], strict=False))
+    """Whether the numbers are strictly increasing (every reader and the writer have refused
+    numbers beyond the float range before: strict.first_bad_number)."""
+    return len(values) < 2 or bool(np.all(np.diff(np.asarray(values, dtype=float)) > 0))
 
 
 def _check_grid_likelihood(like: dict[str, Any], source: str) -> None:
@@ -202,13 +198,29 @@ def _check_grid_likelihood(like: dict[str, Any], source: str) -> None:
                                  f"{len(cols)} entries (one per grid value)")
 
 
+def is_translated(doc: dict[str, Any]) -> bool:
+    """Whether a file is a model's translation of another result (limit-file version 3)."""
+    return doc["result"]["method"]["name"] == "translation"
+
+
 def is_published(doc: dict[str, Any]) -> bool:
     """Whether a file is someone else's result: imported, or translated from an imported curve
     (drawn as context, never combined or exported as ours)."""
-    method = doc["result"]["method"]["name"]
-    if method == "translation":
+    if is_translated(doc):
         return doc["translation"]["source"].get("method") == "published"
-    return method == "published"
+    return doc["result"]["method"]["name"] == "published"
+
+
+def licence_of(doc: dict[str, Any]) -> tuple[str, str] | None:
+    """(licence, who compiled it) of a published curve: an imported file's publication block, or
+    the source block of a translation of one; None for a result of ours and for a translated
+    number cited from a paper (which has no licence of its own)."""
+    if "publication" in doc:
+        return doc["publication"]["licence"], doc["publication"]["digitised_by"]
+    source = doc["translation"]["source"] if is_translated(doc) else {}
+    if "licence" in source:
+        return source["licence"], source.get("compiled_by", source["experiment"])
+    return None
 
 
 def to_builtin(obj: Any) -> Any:
@@ -275,17 +287,10 @@ def write(path: str | Path, doc: dict[str, Any]) -> None:
     atomic_write_text(path, validated_text(doc, str(path)))
 
 
-def _reject_non_finite(value: Any, source: str, where: str = "") -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise LimitFileError(f"{source}: field {where or '/'} is {value}, expected a finite number")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _reject_non_finite(v, source, f"{where}/{k}")
-    elif isinstance(value, list):
-        if _is_flat_numbers(value) and all(map(math.isfinite, value)):
-            return  # the common case, a long numeric array, checked in one pass
-        for i, v in enumerate(value):
-            _reject_non_finite(v, source, f"{where}/{i}")
+def _reject_non_finite(value: Any, source: str) -> None:
+    bad = first_bad_number(value)
+    if bad:
+        raise LimitFileError(f"{source}: field {bad[0]} is {bad[1]}, expected a finite number")
 
 
 def loads(text: str, source: str = "<limit file>") -> dict[str, Any]:

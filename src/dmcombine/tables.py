@@ -7,6 +7,7 @@ import io
 import json
 import re
 import warnings
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,13 +72,13 @@ def origin(published: bool, translated: bool) -> str:
     return "published, imported" if published else "this work"
 
 
-def _licence(published: bool, source: dict[str, str]) -> str:
+def _licence(doc: dict[str, Any], published: bool) -> str:
+    from dmcombine.limitfile import licence_of
+
     if not published:
         return "this work"
-    if "licence" not in source:
-        return "a number cited from the paper"
-    who = source.get("digitised_by") or source.get("compiled_by")
-    return f"{source['licence']} (compiled by {who})" if who else source["licence"]
+    found = licence_of(doc)
+    return f"{found[0]} (compiled by {found[1]})" if found else "a number cited from the paper"
 
 
 def provenance_rows(files: list[str]) -> list[dict[str, str]]:
@@ -96,15 +97,14 @@ def provenance_rows(files: list[str]) -> list[dict[str, str]]:
         plane = plane_of(doc["parameter_of_interest"]["name"])
         channel = doc["model"]["assumptions"].get("channel")
         published = limitfile.is_published(doc)
-        translated = doc["result"]["method"]["name"] == "translation"
-        source = doc.get("publication") or (doc["translation"]["source"] if translated else {})
+        translated = limitfile.is_translated(doc)
         rows.append({
             "plot": plane.name if plane else doc["parameter_of_interest"]["name"],
             "curve": (doc["model"]["assumptions"].get("label", doc["experiment"]) if published else
                       f"{doc['experiment']} [{doc['model']['variant']}]") + (f" {channel}" if channel else ""),
             "kind": f"{doc['result']['kind']} ({origin(published, translated)}), "
                     f"{100 * doc['result']['confidence_level']:g}% CL",
-            "licence": _licence(published, source),
+            "licence": _licence(doc, published),
             "experiment": doc["experiment"],
             "paper": refs,
             "file": display_path(path),

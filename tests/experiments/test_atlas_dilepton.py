@@ -106,7 +106,7 @@ def test_documents_and_root_file(tmp_path: Path, ee: ad.Luminosities) -> None:
         # the approximate likelihood reproduces the exclusion it was built from, point by point
         terms = Terms(np.shape(like["mu_hat"]))
         terms.add_gaussian(np.asarray(like["mu_hat"]), np.asarray(like["sigma_mu"]))
-        p, how = exact_p_values(terms, 0.95)
+        p, how = exact_p_values(terms)
         assert how == "exact" and np.array_equal(p < 0.05, results[kind]["excluded"].T)
     path = tmp_path / "limits.root"
     ad.write_root(str(path), "V2", results, docs)

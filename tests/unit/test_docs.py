@@ -49,3 +49,18 @@ def test_grid_override_multiplies_every_grid() -> None:
     assert override["darkside50"]["mass_grid_gev"]["points"] == 610
     assert override["atlas_dilepton"]["grid"]["dm_gev"]["points"] == 316
     assert set(override) == set(EXPERIMENTS)
+
+
+def test_every_data_file_the_package_reads_is_in_its_package_data() -> None:
+    """An installed (non-editable) package, as in the image, has only the files pyproject.toml's
+    package-data names: every YAML, JSON, RST and template file under src/dmcombine must match."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["dmcombine"]
+    root = REPO / "src/dmcombine"
+    data = [p.relative_to(root).as_posix() for p in root.rglob("*")
+            if p.is_file() and p.suffix in {".yaml", ".json", ".rst", ".html", ".css", ".js"}]
+    assert len(data) > 20
+    missing = [name for name in data if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"

@@ -29,7 +29,7 @@ def test_the_exact_test_of_mu_one_excludes_exactly_where_the_observed_limit_is_b
     mu_hat, sigma = gaussian_from_limits(np.array([mu_obs]), np.array([0.8]), T95)
     terms = Terms((1,))
     terms.add_gaussian(mu_hat, sigma)
-    p, how = exact_p_values(terms, 0.95)
+    p, how = exact_p_values(terms)
     assert how == "exact" and bool(p[0] < 0.05) == (mu_obs < 1.0)
     # p = Phi((mu_hat - 1)/sigma), by hand
     from math import erf, sqrt
@@ -66,7 +66,7 @@ def test_a_poisson_count_alone_reproduces_its_classical_limit(n: int, b: float) 
     s_up = poisson_upper_limit(n, b, 0.95)
     terms = Terms((2,))
     terms.add_count(np.array([0.99 * s_up, 1.01 * s_up]), n, b)
-    p, _ = exact_p_values(terms, 0.95)
+    p, _ = exact_p_values(terms)
     assert list(p < 0.05) == [False, True]
     if n == 0 and b == 0:
         assert s_up == pytest.approx(-np.log(0.05), rel=1e-9)  # 2.996 events, where Wilks would say 1.353
@@ -78,7 +78,7 @@ def test_the_exact_p_value_of_a_gaussian_and_a_count_by_summation() -> None:
     terms = Terms((1,))
     terms.add_gaussian(np.array([mu_hat]), np.array([sigma]))
     terms.add_count(np.array([s]), n_obs, b)
-    p, how = exact_p_values(terms, 0.95)
+    p, how = exact_p_values(terms)
     q_obs = float(terms.q_of_one()[0])
     brute = 0.0
     g = np.linspace(1 - 12 * sigma, 1 + 12 * sigma, 48001)

@@ -34,6 +34,7 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
     paths = parse_outputs(outputs, list(entries), card_reads(card))
     sources = {display_path(f): f for f in card["files"]}
     written: dict[str, str] = {}
+    read: dict[str, dict] = {}
     for role, entry in entries.items():
         package = registry.model_package(entry["model"])
         fragment = schemas.package_yaml(package, "schema.yaml")
@@ -50,7 +51,9 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
                 raise cards.CardError(f"job card {card_path}: config.translations.{role}.source {entry['source']} is not "
                                       "among the card's files")
             path = sources[entry["source"]]
-            doc = limitfile.read(path)
+            if path not in read:  # a source several translations share is read once
+                read[path] = limitfile.read(path)
+            doc = read[path]
             out = compute(entry, path, doc, provenance_record(doc["provenance"]["inputs"], entry, card["rule"]))
         else:
             out = compute(entry, provenance_record([], entry, card["rule"]))

@@ -105,28 +105,32 @@ def dumps_yaml(doc: Any, **options: Any) -> str:
     return yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), **options)
 
 
-def _first_non_finite(value: Any, where: str = "") -> str | None:
-    """The path of the first NaN or infinite number (or integer beyond the float range) inside
-    ``value``, or None."""
+def first_bad_number(value: Any, where: str = "", depth: int = 1,
+                     max_depth: int | None = None) -> tuple[str, Any] | None:
+    """(path, value) of the first NaN or infinite float, or integer beyond the float range, inside
+    ``value``; with ``max_depth``, (path, None) where a list or mapping nests deeper than that;
+    None when all is well. A list of finite numbers is passed in one C call."""
     if isinstance(value, float) and not math.isfinite(value):
-        return where or "/"
+        return where or "/", value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_FLOAT:
-        return where or "/"
+        return where or "/", value
+    if max_depth is not None and isinstance(value, (dict, list)) and depth > max_depth:
+        return where or "/", None
     if isinstance(value, dict):
-        for key, item in value.items():
-            found = _first_non_finite(item, f"{where}/{key}")
-            if found:
-                return found
+        items: Any = value.items()
     elif isinstance(value, list):
         try:
-            if all(map(math.isfinite, value)):  # a list of numbers, all finite: one pass in C
+            if all(map(math.isfinite, value)):
                 return None
         except (TypeError, OverflowError):  # not only numbers (or an int beyond the float range)
             pass
-        for i, item in enumerate(value):
-            found = _first_non_finite(item, f"{where}/{i}")
-            if found:
-                return found
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = first_bad_number(item, f"{where}/{key}", depth + 1, max_depth)
+        if found:
+            return found
     return None
 
 
@@ -138,9 +142,9 @@ def loads_yaml(text: str, source: str, error: Type[DmcombineError] = StrictForma
         raise error(f"{source} is not valid YAML for dmcombine: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise error(f"{source}: nested too deeply") from None
-    bad = _first_non_finite(doc)
+    bad = first_bad_number(doc)  # the loader has refused deep nesting already
     if bad:
-        raise error(f"{source}: field {bad} is not a finite number (NaN and infinity are refused)")
+        raise error(f"{source}: field {bad[0]} is not a finite number (NaN and infinity are refused)")
     return doc
 
 
@@ -168,35 +172,6 @@ def _no_constants(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-
-def _json_problem(value: Any, where: str = "", depth: int = 1) -> str | None:
-    """What is wrong in a parsed JSON document, or None: nesting beyond MAX_DEPTH, or a number
-    beyond the float range (read as inf). A list of finite numbers is passed in one C call."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return (f"field {where or '/'} is a number beyond the float range (read as infinity), "
-                "not a finite number")
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _LARGEST_FLOAT:
-        return f"field {where or '/'} is an integer beyond the float range, not a finite number"
-    if isinstance(value, (dict, list)) and depth > MAX_DEPTH:
-        return f"nested deeper than {MAX_DEPTH} levels"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _json_problem(item, f"{where}/{key}", depth + 1)
-            if found:
-                return found
-    elif isinstance(value, list):
-        try:
-            if all(map(math.isfinite, value)):
-                return None
-        except (TypeError, OverflowError):
-            pass
-        for i, item in enumerate(value):
-            found = _json_problem(item, f"{where}/{i}", depth + 1)
-            if found:
-                return found
-    return None
-
-
 def loads_json(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
     """Parse JSON text strictly (see the module docstring). The C parser reads the numbers (a
     parse_float hook would cost a Python call per number, half the reading time of a 10x grid's
@@ -208,10 +183,17 @@ def loads_json(text: str, source: str, error: Type[DmcombineError] = StrictForma
         raise error(f"{source}: not valid JSON: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
         raise error(f"{source}: not valid JSON: {exc}") from None
-    problem = _json_problem(doc)
-    if problem:
-        raise error(f"{source}: not valid JSON for dmcombine: {problem}")
-    return doc
+    bad = first_bad_number(doc, max_depth=MAX_DEPTH)
+    if bad is None:
+        return doc
+    path, number = bad
+    if number is None:
+        problem = f"nested deeper than {MAX_DEPTH} levels"
+    elif isinstance(number, float):
+        problem = f"field {path} is a number beyond the float range (read as infinity), not a finite number"
+    else:
+        problem = f"field {path} is an integer beyond the float range, not a finite number"
+    raise error(f"{source}: not valid JSON for dmcombine: {problem}")
 
 
 def load_json(path: str | os.PathLike[str], what: str, max_bytes: int = 64 * MIB,
