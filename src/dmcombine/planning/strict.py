@@ -22,7 +22,7 @@ import json
 import math
 import os
 import stat
-from typing import Any, Type
+from typing import Any, Optional, Tuple, Type
 
 import yaml
 
@@ -106,7 +106,7 @@ def dumps_yaml(doc: Any, **options: Any) -> str:
 
 
 def first_bad_number(value: Any, where: str = "", depth: int = 1,
-                     max_depth: int | None = None) -> tuple[str, Any] | None:
+                     max_depth: Optional[int] = None) -> Optional[Tuple[str, Any]]:
     """(path, value) of the first NaN or infinite float, or integer beyond the float range, inside
     ``value``; with ``max_depth``, (path, None) where a list or mapping nests deeper than that;
     None when all is well. A list of finite numbers is passed in one C call."""
