@@ -45,6 +45,8 @@ rule results_catalogue:
         index=staged("results/catalogue/index.html"),
     log:
         "logs/summary/catalogue.log",
+    # the last job: once it can start, the other summaries run beside it
+    priority: 1
     group:
         SUMMARIES
     conda:

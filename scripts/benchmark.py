@@ -13,7 +13,8 @@
 
 Each figure is the wall time of Snakemake in a fresh copy of the workflow (``cold``: no results,
 no Snakemake state; ``no-op``: a second invocation with nothing to do; ``grid x10``: every
-experiment's grid with 10 times the points, ATLAS's 2-D grid sqrt(10) per axis), repeated
+experiment's grid with 10 times the points, ATLAS's 2-D grid sqrt(10) per axis; an internal table's
+resolution, INTERNAL_TABLES, is not a grid and keeps its points), repeated
 ``--repeat`` times: min, median and max are recorded. Per-rule job times come from Snakemake's own
 metadata (start and end of every job) of the last cold run. The record goes to
 ``docs/benchmark.json`` (machine, commit, every figure) and the README table between the
@@ -61,13 +62,20 @@ def machine() -> dict[str, Any]:
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
-def scaled_points(node: Any, factor: float) -> Any:
-    """A copy of an experiment's defaults with every ``points`` multiplied by ``factor``."""
+# Blocks with `points` that are not a result grid but the resolution of an internal table: XLZD's
+# NEST yields table (energies at which the yields are tabulated). 10x more mass points leave them.
+INTERNAL_TABLES = {("xlzd", "efficiency", "nest", "table_kevnr")}
+
+
+def scaled_points(node: Any, factor: float, where: tuple[str, ...] = ()) -> Any:
+    """A copy of an experiment's defaults with every ``points`` of a grid multiplied by ``factor``."""
     if isinstance(node, dict):
-        return {k: (max(2, round(v * factor)) if k == "points" and isinstance(v, int) else scaled_points(v, factor))
+        if where in INTERNAL_TABLES:
+            return node
+        return {k: (max(2, round(v * factor)) if k == "points" and isinstance(v, int) else scaled_points(v, factor, (*where, k)))
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [scaled_points(v, factor) for v in node]
+        return [scaled_points(v, factor, where) for v in node]
     return node
 
 
@@ -80,7 +88,7 @@ def grid_override(source: Path) -> dict[str, Any]:
             continue
         block = yaml.safe_load(defaults.read_text())
         two_d = isinstance(block.get("grid"), dict) and len(block["grid"]) == 2
-        override[folder.name] = scaled_points(block, math.sqrt(10) if two_d else 10)
+        override[folder.name] = scaled_points(block, math.sqrt(10) if two_d else 10, (folder.name,))
     return override
 
 

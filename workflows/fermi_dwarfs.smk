@@ -13,6 +13,9 @@ rule fermi_dwarfs_limit:
         "logs/fermi_dwarfs/{dwarf_set}/{channel}.log",
     wildcard_constraints:
         channel=r"[a-z]+",
+    # the run's longest jobs, started first: the <sigma v> combinations, plot and the catalogue
+    # after them then do not wait for one at the end
+    priority: 1
     group:
         ANALYSIS
     conda:

@@ -399,16 +399,36 @@ def convert(spec: dict[str, Any], data: bytes, source: str, input_record: dict[s
     }
 
 
+def _yaml_number(value: float | int) -> str:
+    """A number as PyYAML's SafeDumper writes it (plain scalar): repr, lower case, and a ``.0``
+    before the exponent of a float repr that has no point (1e-45 -> 1.0e-45)."""
+    if isinstance(value, int):
+        return str(value)
+    text = repr(value).lower()
+    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+
+
 def hepdata_table(doc: dict[str, Any]) -> str:
-    """One limit file as a HEPData table (YAML), the format :func:`read_hepdata` reads."""
+    """One limit file as a HEPData table (YAML), the format :func:`read_hepdata` reads.
+
+    The two value lists are written line by line beside the emitter's text of the rest (a Python
+    representer call per number was most of the catalogue's time on a 10x grid): the same text as
+    ``dumps_yaml`` of the whole table (tests/unit/test_imports.py compares them)."""
+    columns = (doc["limit"]["x"], doc["limit"]["value"])
     table = {
-        "independent_variables": [{"header": {"name": doc["x"]["label"], "units": doc["x"]["unit"]},
-                                   "values": [{"value": v} for v in doc["limit"]["x"]]}],
+        "independent_variables": [{"header": {"name": doc["x"]["label"], "units": doc["x"]["unit"]}, "values": []}],
         "dependent_variables": [{
             "header": {"name": doc["parameter_of_interest"]["label"], "units": doc["parameter_of_interest"]["unit"]},
             "qualifiers": [{"name": "CL", "value": f"{doc['result']['confidence_level']:g}"},
                            {"name": "result", "value": doc["result"]["kind"]}],
-            "values": [{"value": v} for v in doc["limit"]["value"]],
+            "values": [],
         }],
     }
-    return dumps_yaml(table, sort_keys=False)
+    parts = dumps_yaml(table, sort_keys=False).split("  values: []\n")
+    plain = all(columns) and all(type(v) in (float, int) and math.isfinite(v) for column in columns for v in column)
+    if len(parts) != 3 or not plain:  # anything unusual: the emitter writes it all
+        table["independent_variables"][0]["values"] = [{"value": v} for v in columns[0]]
+        table["dependent_variables"][0]["values"] = [{"value": v} for v in columns[1]]
+        return dumps_yaml(table, sort_keys=False)
+    blocks = ["  values:\n" + "".join(f"  - value: {_yaml_number(v)}\n" for v in column) for column in columns]
+    return parts[0] + blocks[0] + parts[1] + blocks[1] + parts[2]

@@ -159,6 +159,61 @@ def test_invalid_hepdata_tables_are_refused(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.strip() != "[]", result.stdout + result.stderr
 
 
+def _table() -> dict:
+    return {
+        "independent_variables": [{"header": {"name": "mass", "units": "GeV"},
+                                   "values": [{"value": 10.0}, {"low": 20.0, "high": 30.0}, {"value": "40"}]}],
+        "dependent_variables": [{"header": {"name": "limit", "units": "cm^2"},
+                                 "qualifiers": [{"name": "CL", "value": "0.95"}],
+                                 "values": [{"value": 1e-45, "errors": [{"symerror": 1e-46, "label": "stat"}]},
+                                            {"value": 2e-45}, {"value": "-"}]}],
+    }
+
+
+def _broken_tables() -> list[dict]:
+    """A valid table with one fault each: a wrong type, a missing field, an unknown error form,
+    a range with only one end, unequal lengths (a check outside the schema), a bad error value."""
+    faults = []
+    for edit in (
+        lambda t: t["independent_variables"][0]["values"][0].update(value=[1.0]),
+        lambda t: t["dependent_variables"][0].pop("header"),
+        lambda t: t["dependent_variables"][0]["values"][0]["errors"][0].update(symerror=None),
+        lambda t: t["independent_variables"][0]["values"][1].pop("high"),
+        lambda t: t["dependent_variables"][0]["values"].pop(),
+        lambda t: t["dependent_variables"][0]["values"][0]["errors"][0].update(symerror="abc"),
+        lambda t: t["independent_variables"][0]["header"].update(name=3),
+        lambda t: t.update(dependent_variables="none"),
+    ):
+        table = _table()
+        edit(table)
+        faults.append(table)
+    return faults
+
+
+def test_compiled_schema_check_gives_hepdata_validators_verdict_and_messages() -> None:
+    """hepdata-validator with the compiled schema check (dmcombine.hepdata) accepts and refuses
+    exactly the tables it accepts and refuses alone, with the same messages."""
+    from hepdata_validator.data_file_validator import DataFileValidator
+
+    from dmcombine import hepdata
+
+    for number, table in enumerate([_table(), *_broken_tables()]):
+        verdicts = []
+        for compiled in (False, True):
+            validator = DataFileValidator()
+            walked = []
+            own = validator._validate_json_against_schema
+            validator._validate_json_against_schema = lambda *args, own=own, walked=walked, **kw: walked.append(1) or own(*args, **kw)
+            if compiled:
+                hepdata._with_compiled_schemas(validator)
+            valid = validator.validate(file_path=f"table{number}.yaml", data=copy.deepcopy(table))
+            verdicts.append((valid, [m.message for m in validator.get_messages().get(f"table{number}.yaml", [])]))
+            if compiled and number == 0:
+                assert not walked  # the valid table never reached jsonschema
+        assert verdicts[0] == verdicts[1], (number, verdicts)
+        assert verdicts[0][0] is (number == 0), (number, verdicts)
+
+
 def test_citation_file() -> None:
     cff = yaml.safe_load((Path(__file__).resolve().parents[2] / "CITATION.cff").read_text())
     assert cff["cff-version"] == "1.2.0" and cff["license"] == "BSD-3-Clause"

@@ -4,6 +4,9 @@ a HEPData round trip, and every version-1 file still read."""
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dmcombine import imports, limitfile
 from dmcombine.errors import ConfigError, InputFormatError
@@ -58,6 +61,34 @@ def test_hepdata_round_trip() -> None:
     spec = {k: v for k, v in SPEC.items() if k not in ("units", "confidence_level")}
     back = _finish(imports.convert({**spec, "format": "hepdata"}, table, "toy.yaml", RECORD, "toy"))
     assert back["limit"] == doc["limit"] and back["result"]["confidence_level"] == 0.9
+
+
+def _emitted(doc: dict) -> str:
+    """The table as the emitter writes it whole (what hepdata_table must equal)."""
+    from dmcombine.planning.strict import dumps_yaml
+
+    text = imports.hepdata_table({**doc, "limit": {"x": ["x"], "value": ["v"]}})  # strings: the emitter's path
+    table = yaml.safe_load(text)
+    table["independent_variables"][0]["values"] = [{"value": v} for v in doc["limit"]["x"]]
+    table["dependent_variables"][0]["values"] = [{"value": v} for v in doc["limit"]["value"]]
+    return dumps_yaml(table, sort_keys=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**20, 10**20)),
+                min_size=1, max_size=8))
+def test_hepdata_table_numbers_are_written_as_the_emitter_writes_them(numbers: list) -> None:
+    doc = _finish(imports.convert(SPEC, b"10 1e-9\n100 2e-10\n", "toy.txt", RECORD, "toy"))
+    doc = {**doc, "limit": {"x": numbers, "value": numbers[::-1]}}
+    assert imports.hepdata_table(doc) == _emitted(doc)
+
+
+def test_hepdata_table_of_every_shipped_kind_of_number() -> None:
+    doc = _finish(imports.convert(SPEC, b"10 1e-9\n100 2e-10\n", "toy.txt", RECORD, "toy"))
+    for x, value in (([1e-45, 3, -0.0, 1e22, 12345678901234567890.0, 5e-324], [0.1, 2.0, 1e16, 1e15, 7, 1.5e300]),
+                     ([True, 2.0], [1.0, 2.0])):
+        doc = {**doc, "limit": {"x": x, "value": value}}
+        assert imports.hepdata_table(doc) == _emitted(doc)
 
 
 def test_rows_out_of_order_only_sorted_when_asked() -> None:

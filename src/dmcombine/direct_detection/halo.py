@@ -65,12 +65,13 @@ class StandardHaloModel:
         eta = np.zeros_like(x)
         low = x < abs(y - z)
         mid = ~low & (x < y + z)
+        # the closed form is exact; clip the last-digit rounding at the upper edge (only where a
+        # branch is evaluated: eta is 0 elsewhere)
         if z > y:
             x_low = x[low]
-            eta[low] = prefactor * (erf(x_low + y) - erf(x_low - y) - 4.0 * y / sqrt_pi * np.exp(-z * z))
+            eta[low] = np.clip(prefactor * (erf(x_low + y) - erf(x_low - y) - 4.0 * y / sqrt_pi * np.exp(-z * z)), 0.0, None)
         else:  # the Earth outruns the escape speed: every particle comes from ahead
             eta[low] = 1.0 / (self.v0_km_s * y)
         x_mid = x[mid]
-        eta[mid] = prefactor * (erf(z) - erf(x_mid - y) - 2.0 / sqrt_pi * (y + z - x_mid) * np.exp(-z * z))
-        # the closed form is exact; clip the last-digit rounding at the upper edge
-        return np.clip(eta, 0.0, None)
+        eta[mid] = np.clip(prefactor * (erf(z) - erf(x_mid - y) - 2.0 / sqrt_pi * (y + z - x_mid) * np.exp(-z * z)), 0.0, None)
+        return eta if eta.ndim else eta[()]

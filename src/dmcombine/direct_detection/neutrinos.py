@@ -93,6 +93,7 @@ def cevns_rate(recoil_kev: ArrayLike, source: NeutrinoSource, target: Target,
     """CEvNS recoil spectrum dR/dE_R [events / (t yr keV)] of one neutrino source."""
     e_r = np.atleast_1d(np.asarray(recoil_kev, dtype=float))
     e_nu, weight = source.lines_and_weights()
+    two_e_nu2 = 2.0 * e_nu[None, :] ** 2
     rate = np.zeros_like(e_r)
     for iso in target.isotopes:
         m_n = iso.mass_gev
@@ -100,8 +101,12 @@ def cevns_rate(recoil_kev: ArrayLike, source: NeutrinoSource, target: Target,
         q_w = (iso.mass_number - iso.atomic_number) - (1 - 4 * SIN2_THETA_W) * iso.atomic_number
         # recoils beyond the endpoint of the largest E_nu get nothing: the sum runs over the others
         reached = 1.0 - m_n * e_r_gev / (2.0 * e_nu.max() ** 2) > 0.0
-        kin = 1.0 - m_n * e_r_gev[reached, None] / (2.0 * e_nu[None, :] ** 2)
-        dsig = FERMI_CONSTANT_GEV2**2 * m_n / (4 * np.pi) * q_w**2 * np.clip(kin, 0.0, None)  # GeV^-3
+        # dsig = G_F² m_N / (4 pi) Q_W² max(0, 1 - m_N E_R / (2 E_nu²)) [GeV^-3], built in place on
+        # the (recoil, E_nu) array
+        dsig = m_n * e_r_gev[reached, None] / two_e_nu2
+        np.subtract(1.0, dsig, out=dsig)
+        np.clip(dsig, 0.0, None, out=dsig)
+        dsig *= FERMI_CONSTANT_GEV2**2 * m_n / (4 * np.pi) * q_w**2
         per_nucleus = np.zeros_like(e_r)
         per_nucleus[reached] = (dsig @ weight) * HBARC2_GEV2_CM2 / KEV_PER_GEV  # cm² / keV × 1/(cm² s)
         per_nucleus = per_nucleus * form_factor_squared(e_r, iso, form_factor)

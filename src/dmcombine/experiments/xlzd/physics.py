@@ -63,6 +63,8 @@ projection (PRD 101 (2020) 052002, abstract: 1.4e-48 cm² at 40 GeV for 5.6 t ×
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import logging
 import os
@@ -71,6 +73,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -181,10 +184,31 @@ def _native_stderr_to_log() -> Iterator[None]:
                     logging.getLogger("dmcombine").info("NEST: %s", line.strip())
 
 
+def _nest_bindings() -> ModuleType:
+    """nestpy's compiled NEST v2 bindings, ``nestpy._nestpy`` (NESTcalc, detectors, interactions,
+    default_nr_er_width_parameters: all that ``import nestpy`` offers here), loaded only when the
+    NEST model is used and without running ``nestpy/__init__.py``, whose Python helpers import
+    pandas and awkward (about 0.2 s of every job, for nothing used here)."""
+    name = "nestpy._nestpy"
+    if name in sys.modules:  # nestpy itself, or these bindings, already imported
+        return sys.modules[name]
+    package = importlib.util.find_spec("nestpy")  # locates the package without importing it
+    spec = None if package is None else importlib.machinery.PathFinder.find_spec(name, package.submodule_search_locations)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}: the NEST efficiency model needs nestpy", name=name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that a later ``import nestpy`` uses these bindings, not a second copy
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 @lru_cache(maxsize=8)
 def _nest_tables(nest_json: str) -> dict[str, Any]:
-    import nestpy  # the NEST v2 bindings: imported only when the NEST model is used
-
+    nestpy = _nest_bindings()
     det = json.loads(nest_json)
     grid = det["table_kevnr"]
     energies = np.geomspace(grid["min"], grid["max"], grid["points"])
@@ -237,15 +261,36 @@ def _nr_quanta_variances(n_ph: NDArray[np.float64], n_e: NDArray[np.float64], ex
     return var_ph, var_e
 
 
-def _quanta_pmf(mean: float, var: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """A Gaussian number of quanta (mean, var) as probabilities on the integers k >= 0 (the mass
-    below -1/2 goes to k = 0), within 8 standard deviations."""
-    sigma = np.sqrt(max(var, 1e-12))
-    k = np.arange(max(0, int(np.floor(mean - 8 * sigma))), int(np.ceil(mean + 8 * sigma)) + 2)
-    upper = ndtr((k + 0.5 - mean) / sigma)
-    lower = np.where(k == 0, 0.0, ndtr((k - 0.5 - mean) / sigma))
-    pmf = upper - lower
-    return k, pmf
+def _quanta_pmfs(means: NDArray[np.float64], variances: NDArray[np.float64]
+                 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """Gaussian numbers of quanta (means[i], variances[i]) as probabilities on the integers k >= 0
+    (the mass below -1/2 goes to k = 0), each within 8 standard deviations: P(N = k) =
+    Phi((k + 1/2 - mean) / sigma) - Phi((k - 1/2 - mean) / sigma) for k from max(0, floor(mean -
+    8 sigma)) to ceil(mean + 8 sigma) + 1, the second term 0 at k = 0. All i at once: k and P(N = k)
+    of i = 0, 1, ... one after another, and ``offsets`` (n + 1 of them) such that those of i are
+    [offsets[i], offsets[i + 1]).
+
+    Phi is evaluated once per half-integer: k + 1/2 and (k + 1) - 1/2 are the same number, so the
+    upper term of k is the lower term of k + 1."""
+    sigma = np.sqrt(np.maximum(variances, 1e-12))
+    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(sigma))):
+        raise ValueError("numbers of quanta with a non-finite mean or variance")
+    first = np.maximum(0, np.floor(means - 8 * sigma).astype(np.int64))
+    counts = np.maximum(np.ceil(means + 8 * sigma).astype(np.int64) + 2 - first, 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    # the half-integers h = j - 1/2, j = first ... first + count (count + 1 of them), of every i
+    edges = counts + 1
+    which = np.repeat(np.arange(len(counts)), edges)  # the i each h belongs to
+    start = offsets[:-1] + np.arange(len(counts))  # where the h of i begin
+    j = np.arange(offsets[-1] + len(counts)) - start[which] + first[which]
+    cdf = ndtr((j - 0.5 - means[which]) / sigma[which])  # Phi((h - mean) / sigma)
+    last = np.zeros(len(j), dtype=bool)
+    last[start + counts] = True  # the top h of each i is no k's lower edge
+    k = j[~last]
+    lower = np.where(k == 0, 0.0, cdf[~last])
+    top = np.ones(len(j), dtype=bool)
+    top[start] = False  # the bottom h of each i is no k's upper edge
+    return k, cdf[top] - lower, offsets
 
 
 def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_e: NDArray[np.float64],
@@ -258,7 +303,8 @@ def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_
       with G the single-electron gain and w its width; it passes if S2 >= s2_threshold.
 
     P(S1 passes | N_ph = k) and P(m | N_e = k) depend on k alone: tabulated once for every k any
-    energy reaches, then averaged over each energy's P(N_ph = k), P(N_e = k).
+    energy reaches, then averaged over each energy's P(N_ph = k), P(N_e = k) (those of every energy
+    computed at once; only the averages, dot products, one energy at a time).
     """
     g1 = det["g1_phd_per_photon"]
     s1_lo, s1_hi = det["s1_window_phd"]
@@ -273,20 +319,24 @@ def _s1_s2_acceptance(n_ph: NDArray[np.float64], var_ph: NDArray[np.float64], n_
     out = np.zeros_like(n_ph)
     if n_hi < n_lo:
         return out
-    photons = [_quanta_pmf(mean, var) for mean, var in zip(n_ph, var_ph, strict=True)]
-    electrons = [_quanta_pmf(mean, var) for mean, var in zip(n_e, var_e, strict=True)]
-    photon_counts = np.arange(max(k[-1] for k, _ in photons) + 1)
+    k, pk, at_ph = _quanta_pmfs(n_ph, var_ph)
+    k_e, pk_e, at_e = _quanta_pmfs(n_e, var_e)
+    photon_counts = np.arange(k.max() + 1)
     s1_pass_given_k = binomial_cdf(n_hi, photon_counts, g1) - binomial_cdf(n_lo - 1, photon_counts, g1)
-    electron_counts = np.arange(max(k[-1] for k, _ in electrons) + 1)
+    electron_counts = np.arange(k_e.max() + 1)
     # P(m extracted | k electrons), m = 0 ... m_max, as differences of the distribution function
     extracted_given_k = np.diff(binomial_cdf(np.arange(-1, len(m))[None, :], electron_counts[:, None], p_e), axis=1)
-    for i, ((k, pk), (k_e, pk_e)) in enumerate(zip(photons, electrons, strict=True)):
-        # photon numbers whose detected count cannot reach the window (beyond 12 sigma) add nothing
-        reach = 12.0 * np.sqrt(g1 * (1.0 - g1) * k + 1.0)
-        near = (g1 * k - reach <= n_hi) & (g1 * k + reach >= n_lo)
-        k, pk = k[near], pk[near]
-        p_s1 = np.dot(pk, s1_pass_given_k[k]) if k.size else 0.0
-        pm = pk_e @ extracted_given_k[k_e]  # P(m extracted), m = 0 ... m_max
+    # photon numbers whose detected count cannot reach the window (beyond 12 sigma) add nothing
+    reach = 12.0 * np.sqrt(g1 * (1.0 - g1) * k + 1.0)
+    kept = np.flatnonzero((g1 * k - reach <= n_hi) & (g1 * k + reach >= n_lo))
+    at_near = np.searchsorted(kept, at_ph)  # the offsets of each energy's photon numbers kept
+    pk, s1_pass = pk[kept], s1_pass_given_k[k[kept]]
+    for i in range(len(out)):
+        a, b = at_near[i], at_near[i + 1]
+        p_s1 = np.dot(pk[a:b], s1_pass[a:b]) if b > a else 0.0
+        # the electron numbers of energy i run on from k_e[at_e[i]]: P(m extracted), m = 0 ... m_max
+        first = k_e[at_e[i]]
+        pm = pk_e[at_e[i]:at_e[i + 1]] @ extracted_given_k[first:first + at_e[i + 1] - at_e[i]]
         p_s2 = np.dot(pm, s2_pass_given_m) + max(0.0, 1.0 - pm.sum())
         out[i] = max(0.0, p_s1) * min(1.0, p_s2)
     return out
@@ -376,7 +426,8 @@ def energy_grid(eff_cfg: dict[str, Any]) -> tuple[NDArray[np.float64], NDArray[n
 
 def signal_per_cm2(cfg: dict[str, Any], masses: NDArray[np.float64], exposure_t_yr: float) -> NDArray[np.float64]:
     """Expected WIMP events per cm² per NR bin, shape (masses, bins): exposure × ∫_bin dR/dE_R(E; m,
-    sigma_p = 1 cm²) eps(E) dE, the rate computed on the whole grid for a block of masses at a time."""
+    sigma_p = 1 cm²) eps(E) dE, the rate computed on the whole grid for every mass (by
+    :func:`~dmcombine.direct_detection.rates.differential_rate`, a block of masses at a time)."""
     model = cfg["model"]
     halo = halo_from_config(model["halo"], "xlzd.model")
     target = target_from_config(model["target"], "xlzd.model")
@@ -385,11 +436,9 @@ def signal_per_cm2(cfg: dict[str, Any], masses: NDArray[np.float64], exposure_t_
     grid, edges = energy_grid(cfg["efficiency"])
     eff = efficiency(grid, cfg["efficiency"])
     exposure_kg_day = exposure_t_yr * 1000.0 * DAYS_PER_YEAR
-    block = max(1, 2**16 // len(grid))  # masses per block: (mass, energy) arrays that stay in the CPU cache
-    return exposure_kg_day * np.concatenate([
-        _binned(differential_rate(grid, masses[i:i + block], 1.0, target, halo, couplings, form_factor=form_factor) * eff,
-                grid, edges)
-        for i in range(0, len(masses), block)])
+    rate = differential_rate(grid, masses, 1.0, target, halo, couplings, form_factor=form_factor)
+    rate *= eff
+    return exposure_kg_day * _binned(rate, grid, edges)
 
 
 def _solve_sigma(statistic: Callable[..., NDArray[np.float64]], target: float, signal: NDArray[np.float64],
