@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
-from scipy.interpolate import PchipInterpolator
+from scipy.interpolate import PchipInterpolator, PPoly
 
 from dmcombine.errors import ConfigError, InputFormatError
 from dmcombine.grids import log_grid
@@ -53,6 +54,11 @@ THERMAL_RELIC_CM3_S = 2.2e-26
 PRD 86 (2012) 023506, arXiv:1204.3622)."""
 MEV_PER_GEV = 1.0e3
 N_BINS, N_FLUX = 24, 25
+LNL_BLOCK_ROWS = 40
+"""Rows (masses) per block in BinnedLikelihood.lnl: a block's few (rows × amounts) arrays stay in the L2
+cache. Any size gives the same bits."""
+PROFILE_BLOCK_ROWS, PROFILE_GROUP = 64, 16
+"""Rows per block and J offsets per bounded group in _profile_over_j (speed only, as above)."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,58 @@ class BinnedLikelihood:
         and amounts a of shape (n,): shape (..., n).
 
         Above the last tabulated flux Φ_top, ln L_b(Φ) = ln L_b(Φ_top) + s_b (Φ - Φ_top) with s_b
-        the slope of the last interval. The interpolant is evaluated only at the fluxes it covers,
-        and once at Φ = 0 for the rows where u_b = 0 (a bin above the mass).
+        the slope of the last interval; up to Φ_top it is the PCHIP interpolant.
+
+        The bits are those of _lnl_masked (the plain evaluation, used when the premises below fail),
+        at a fraction of the cost. With u_b ≥ 0 and a positive and increasing, the fluxes u_b a of a
+        row (mass, bin) do not decrease along the row (rounding is monotonic), so the row is three
+        runs: fluxes in the interpolant's first interval [0, Φ₁), fluxes up to Φ_top, fluxes above.
+        The run ends are found exactly, from the same products. Per block of rows, the first
+        interval is evaluated here (_first_interval, scipy's operations in scipy's order), the
+        columns where some row of the block is in the second run go to scipy, the rest take the
+        line. Rows with u_b = 0 (a bin above the mass) take the interpolant at Φ = 0. Bins are added
+        in order, as in _lnl_masked.
         """
+        flux = self.flux_mev_cm2_s
+        n_bins = len(self.dloglike)
+        rows = per_unit.reshape(-1, per_unit.shape[-1])[:, :n_bins]
+        ordered = amounts.ndim == 1 and len(amounts) > 0 and bool(np.all(np.isfinite(amounts)))
+        ordered = ordered and amounts[0] > 0 and bool(np.all(amounts[1:] > amounts[:-1]))
+        if not (ordered and flux[0] == 0.0 and rows.shape[1] == n_bins and np.all(np.isfinite(rows)) and np.all(rows >= 0)):
+            return self._lnl_masked(per_unit, amounts)
+        top, prev = flux[-1], flux[-2]
+        n = len(amounts)
+        pchip = PchipInterpolator(flux, self.dloglike, axis=1, extrapolate=False)
+        polys = [PPoly.construct_fast(np.ascontiguousarray(pchip.c[:, :, b]), pchip.x, extrapolate=False) for b in range(n_bins)]
+        at_zero = [poly(0.0) for poly in polys]
+        curves = self.dloglike
+        slopes = (curves[:, -1] - curves[:, -2]) / (top - prev)
+        first_end = _first_index(rows, amounts, flux[1], strict=False)  # first column with u a ≥ Φ₁
+        inside_end = _first_index(rows, amounts, top, strict=True)  # first column with u a > Φ_top
+        total = np.zeros((len(rows), n))
+        scratch = np.empty((4, min(LNL_BLOCK_ROWS, len(rows)) * n))
+        bins = np.arange(n_bins)
+        for r0 in range(0, len(rows), LNL_BLOCK_ROWS):
+            u, block = rows[r0:r0 + LNL_BLOCK_ROWS], total[r0:r0 + LNL_BLOCK_ROWS]
+            # per bin: the leading rows without flux, and the run ends over the rows after them
+            has_flux = u > 0
+            lead = np.where(has_flux.any(axis=0), np.argmax(has_flux, axis=0), len(u))
+            at = np.minimum(lead, len(u) - 1), bins
+            lo = np.minimum.accumulate(first_end[r0:r0 + len(u)][::-1], axis=0)[::-1][at]
+            lin = np.minimum.accumulate(inside_end[r0:r0 + len(u)][::-1], axis=0)[::-1][at]
+            hi = np.maximum.accumulate(inside_end[r0:r0 + len(u)][::-1], axis=0)[::-1][at]
+            for b in range(n_bins):
+                z = int(lead[b])
+                if z:
+                    block[:z] += at_zero[b]
+                if z < len(u):
+                    _add_bin(block[z:], u[z:, b, None], amounts, (int(lo[b]), int(lin[b]), int(hi[b])), polys[b],
+                             (top, slopes[b], curves[b, -1]), scratch)
+        return total.reshape(per_unit.shape[:-1] + amounts.shape)
+
+    def _lnl_masked(self, per_unit: NDArray[np.float64], amounts: NDArray[np.float64]) -> NDArray[np.float64]:
+        """lnl by boolean masks: the interpolant is evaluated only at the fluxes it covers, and once
+        at Φ = 0 for the rows where u_b = 0 (a bin above the mass); no premises on u or a."""
         total = np.zeros(per_unit.shape[:-1] + amounts.shape)
         top, prev = self.flux_mev_cm2_s[-1], self.flux_mev_cm2_s[-2]
         for b, curve in enumerate(self.dloglike):
@@ -85,6 +140,76 @@ class BinnedLikelihood:
             total[has_flux] += values
             total[~has_flux] += interpolant(0.0)
         return total
+
+
+def _first_index(u: NDArray[np.float64], amounts: NDArray[np.float64], threshold: float, strict: bool) -> NDArray[np.int64]:
+    """For each u ≥ 0: the first i with u a_i ≥ threshold (> if strict), len(amounts) if none, for
+    increasing amounts. The products are nondecreasing in i, so the guess threshold / u is moved
+    one step at a time until its neighbours prove the boundary; the test uses the products
+    themselves, hence it is exact."""
+    n = len(amounts)
+    with np.errstate(divide="ignore"):
+        index = np.searchsorted(amounts, threshold / (u.ravel() + 0.0))  # + 0.0: u = -0.0 guesses len(amounts) too
+
+    def reached(i: NDArray[np.int64]) -> NDArray[np.bool_]:
+        e = u.ravel() * amounts[np.minimum(i, n - 1)]
+        return e > threshold if strict else e >= threshold
+
+    while True:
+        down = (index > 0) & reached(index - 1)
+        up = (index < n) & ~reached(index)
+        if not (down.any() or up.any()):
+            return index.reshape(u.shape)
+        index = index - down + up
+
+
+def _first_interval(e: NDArray[np.float64], coef: NDArray[np.float64], out: NDArray[np.float64],
+                    z: NDArray[np.float64], t: NDArray[np.float64]) -> None:
+    """The piecewise cubic (power-basis coefficients coef, highest first) in its first interval,
+    which starts at Φ = 0, at fluxes e; z and t are scratch of e's shape.
+
+    scipy's PPoly evaluation (_ppoly.evaluate) sums the local power series term by term with
+    s = e - 0 = e: ((0 + c₃) + c₂s) + c₁(s·s) + c₀((s·s)·s). The same operations in the same order
+    give the same bits (tests/unit/test_fermi_speed.py compares them)."""
+    np.multiply(e, coef[2], out=out)
+    out += 0.0 + coef[3]
+    np.multiply(e, e, out=z)
+    np.multiply(z, coef[1], out=t)
+    out += t
+    z *= e
+    z *= coef[0]
+    out += z
+
+
+def _add_bin(total: NDArray[np.float64], u: NDArray[np.float64], amounts: NDArray[np.float64], runs: tuple[int, int, int],
+             poly: PPoly, line: tuple[float, float, float], scratch: NDArray[np.float64]) -> None:
+    """total += ln L_b(u a) for rows with u > 0 (shape (rows, 1)). runs = (lo, lin, hi): every row
+    is in the first interval before column lo and above Φ_top from column hi; the first row above
+    Φ_top starts at lin. line = (Φ_top, slope, ln L_b(Φ_top))."""
+    lo, lin, hi = runs
+    top, slope, last = line
+    m, n = len(u), len(amounts)
+    if lo:
+        e, v, z, t = (buf[:m * lo].reshape(m, lo) for buf in scratch)
+        np.multiply(u, amounts[:lo], out=e)
+        _first_interval(e, poly.c[:, 0], v, z, t)
+        total[:, :lo] += v
+    if hi > lo:
+        e = scratch[0, :m * (hi - lo)].reshape(m, hi - lo)
+        np.multiply(u, amounts[lo:hi], out=e)
+        inside = poly(e)  # nan above Φ_top
+    if lin < n:
+        v = scratch[1, :m * (n - lin)].reshape(m, n - lin)
+        np.multiply(u, amounts[lin:], out=v)
+        above = v[:, :hi - lin] > top
+        v -= top
+        v *= slope
+        v += last
+        if hi > lin:
+            np.copyto(inside[:, lin - lo:], v[:, :hi - lin], where=above)
+        total[:, hi:] += v[:, hi - lin:]
+    if hi > lo:
+        total[:, lo:hi] += inside
 
 
 def read_likelihood(data: bytes, source: str, name: str) -> BinnedLikelihood:
@@ -140,47 +265,88 @@ def _profile_over_j(f: NDArray[np.float64], k: int, step_dex: float, sigma: floa
     """max_j [f(i + j) - ½ ((j - k) h / σ)²] for each i: f is ln L on a grid of log10(⟨σv⟩ J)
     that extends k steps beyond the ⟨σv⟩ grid on both sides (last axis; any leading axes).
 
-    The penalty is even in j - k, so the offsets j and 2k - j share one addition:
-    max(f(i + j), f(i + 2k - j)) - ½ ((j - k) h / σ)², exactly the larger of the two penalised
-    terms since rounding is monotonic.
+    The penalty P_d (d = |j - k|) is even, so the offsets k ± d share one addition:
+    max(f(i + k - d), f(i + k + d)) + P_d, exactly the larger of the two penalised terms since
+    rounding is monotonic. A maximum is exact in any order, so a term that cannot exceed the
+    running maximum may be skipped without changing a bit. After d = 0 and d = k (the usual
+    winners, on the flat and on the steep side of f), the offsets go in groups d ∈ [lo, hi]: by
+    monotonic rounding every term of a group is at most fl(F + P_lo), F the largest f in the two
+    windows of columns the group reads and P_lo its largest penalty (the computed P_d do not
+    increase with d, by the same argument), and a group is evaluated only over the columns where that
+    bound exceeds the running maximum in some row of the block (a NaN bound counts as exceeding,
+    so a NaN still propagates). Rows go in blocks, transposed so that a range of columns is
+    contiguous.
     """
     if k == 0:
         return f
     offsets = (np.arange(k + 1) - k) * step_dex
-    penalty = -0.5 * (offsets / sigma) ** 2
+    penalty = (-0.5 * (offsets / sigma) ** 2)[::-1]  # penalty[d]
     n = f.shape[-1] - 2 * k
-    best = f[..., k:k + n] + penalty[k]
-    pair = np.empty_like(best)
-    for j, p in enumerate(penalty[:-1]):
-        np.maximum(f[..., j:j + n], f[..., 2 * k - j:2 * k - j + n], out=pair)
-        pair += p
-        np.maximum(best, pair, out=best)
-    return best
+    rows = f.reshape(-1, f.shape[-1])
+    out = np.empty((len(rows), n))
+    groups = [(lo, min(lo + PROFILE_GROUP, k) - 1) for lo in range(1, k, PROFILE_GROUP)]
+    for r0 in range(0, len(rows), PROFILE_BLOCK_ROWS):
+        ft = np.ascontiguousarray(rows[r0:r0 + PROFILE_BLOCK_ROWS].T)  # (columns, rows)
+        best = ft[k:k + n] + penalty[0]  # d = 0
+        bound = np.maximum(ft[:n], ft[2 * k:2 * k + n])  # d = k; then the buffer of the groups' bounds
+        bound += penalty[k]
+        np.maximum(best, bound, out=best)
+        # window maxima: widest[p][y] = max ft[y:y + p] for powers of two p
+        widest = {1: ft}
+        while 2 * max(widest) <= PROFILE_GROUP:
+            p = max(widest)
+            widest[2 * p] = np.maximum(widest[p][:-p], widest[p][p:])
+        for lo, hi in groups:
+            w = hi - lo + 1
+            p = 1 << (w.bit_length() - 1)
+            window = widest[p]
+            np.maximum(window[k - hi:k - hi + n], window[k + lo:k + lo + n], out=bound)
+            if p < w:  # two overlapping windows of p cover w
+                np.maximum(bound, window[k - hi + w - p:k - hi + w - p + n], out=bound)
+                np.maximum(bound, window[k + lo + w - p:k + lo + w - p + n], out=bound)
+            bound += penalty[lo]
+            needed = np.flatnonzero(~(bound <= best).all(axis=1))
+            if len(needed) == 0:
+                continue
+            c0, c1 = int(needed[0]), int(needed[-1]) + 1
+            # terms[t, c] for d = lo + t at column c0 + c: the left window read backwards
+            left = sliding_window_view(ft[c0 + k - hi:c1 + k - lo], c1 - c0, axis=0).transpose(0, 2, 1)[::-1]
+            right = sliding_window_view(ft[c0 + k + lo:c1 + k + hi], c1 - c0, axis=0).transpose(0, 2, 1)
+            terms = np.maximum(left, right)
+            terms += penalty[lo:hi + 1, None, None]
+            np.maximum(best[c0:c1], terms.max(axis=0), out=best[c0:c1])
+        out[r0:r0 + PROFILE_BLOCK_ROWS] = best.T
+    return out.reshape(f.shape[:-1] + (n,))
 
 
 def upper_limit(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold: float) -> float:
     """Smallest ⟨σv⟩ above the best fit where -2ΔlnL reaches ``threshold`` (log-linear interpolation)."""
-    best = int(np.argmax(lnl))
-    m2dlnl = 2.0 * (lnl[best] - lnl)
-    above = np.nonzero((np.arange(len(lnl)) > best) & (m2dlnl >= threshold))[0]
-    if len(above) == 0:
+    limits, reached = _row_limits(sigmav, lnl[None], threshold)
+    if not reached[0]:
+        m2dlnl = 2.0 * (lnl[int(np.argmax(lnl))] - lnl)
         raise ConfigError(
             "fermi_dwarfs.sigmav_grid_cm3_s.max is too low: -2ΔlnL never reaches "
             f"{threshold:.3f} (largest {m2dlnl.max():.3g}); raise it"
         )
-    i = int(above[0])
-    lo, hi = np.log10(sigmav[i - 1]), np.log10(sigmav[i])
-    t = (threshold - m2dlnl[i - 1]) / (m2dlnl[i] - m2dlnl[i - 1])
-    return float(10.0 ** (lo + t * (hi - lo)))
+    return float(limits[0])
 
 
-def _dwarf_limit(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold: float) -> float:
-    """A single dwarf's limit, or inf where a weak target (large J uncertainty) does not reach the
-    threshold inside the scanned range; such points are left out of its auxiliary curve."""
-    try:
-        return upper_limit(sigmav, lnl, threshold)
-    except ConfigError:
-        return math.inf
+def _row_limits(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """upper_limit of each row of lnl (rows, ⟨σv⟩ grid), and whether the row reaches the threshold
+    (nan where not). The search runs on all rows at once; the interpolation is upper_limit's, row
+    by row, in the same scalar operations."""
+    best = np.argmax(lnl, axis=1)
+    m2dlnl = 2.0 * (lnl[np.arange(len(lnl)), best][:, None] - lnl)
+    above = (np.arange(lnl.shape[1]) > best[:, None]) & (m2dlnl >= threshold)
+    reached = above.any(axis=1)
+    first = np.argmax(above, axis=1)
+    limits = np.full(len(lnl), math.nan)
+    for row in np.flatnonzero(reached):
+        i = int(first[row])
+        lo, hi = np.log10(sigmav[i - 1]), np.log10(sigmav[i])
+        t = (threshold - m2dlnl[row, i - 1]) / (m2dlnl[row, i] - m2dlnl[row, i - 1])
+        limits[row] = 10.0 ** (lo + t * (hi - lo))
+    return limits, reached
 
 
 def compute(
@@ -218,8 +384,14 @@ def compute(
         log_s = log_sv[0] - k * step + np.arange(len(sigmav) + 2 * k) * step + log_j
         profile = _profile_over_j(like.lnl(per_sv_j, 10.0**log_s), k, step, sigma_j)
         joint += profile
-        per_dwarf[dwarf] = [_dwarf_limit(sigmav, profile[i], threshold) if sensitive[i] else math.inf for i in range(len(masses))]
-    limits = np.array([upper_limit(sigmav, joint[i], threshold) if sensitive[i] else math.inf for i in range(len(masses))])
+        # inf where a weak target (large J uncertainty) does not reach the threshold inside the
+        # scanned range; such points are left out of its auxiliary curve
+        limits, reached = _row_limits(sigmav, profile, threshold)
+        per_dwarf[dwarf] = np.where(sensitive & reached, limits, math.inf).tolist()
+    limits, reached = _row_limits(sigmav, joint, threshold)
+    if np.any(short := sensitive & ~reached):
+        upper_limit(sigmav, joint[np.argmax(short)], threshold)  # raises: the grid's max is too low
+    limits = np.where(sensitive, limits, math.inf)
     return {
         "mass_gev": masses,
         "sensitive": sensitive,
