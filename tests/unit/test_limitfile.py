@@ -173,3 +173,13 @@ def test_a_number_beyond_the_float_range_is_refused_with_its_field(tmp_path: Pat
     with pytest.raises(LimitFileError, match=r"inf.json: not valid JSON.*field /likelihood/delta_minus2lnl/0/0 .*"
                                              "not a finite number"):
         limitfile.read(bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.floats(-1e3, 1e3, allow_nan=False), max_size=6), max_size=6))
+def test_the_profile_rows_check_gives_the_row_by_row_verdict(rows: list) -> None:
+    """All rows checked at once (limitfile._rows_not_increasing) name the row the row-by-row
+    check names first, for sorted, unsorted, repeated and empty rows."""
+    rows = [sorted(r) if i % 2 else r for i, r in enumerate(rows)]
+    expected = next((i for i, row in enumerate(rows) if not limitfile._increasing(row)), None)
+    assert limitfile._rows_not_increasing(rows, np.array([len(r) for r in rows], dtype=np.int64)) == expected
