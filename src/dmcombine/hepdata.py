@@ -208,13 +208,17 @@ def _reproducible(archive: Path) -> None:
 
 
 def _compiled_check(schema: dict[str, Any]) -> Any:
-    """fastjsonschema's compiled validator of a self-contained schema (cached by its text), or
-    None for a schema that refers to others ($ref: compiling it would try to fetch them)."""
+    """fastjsonschema's compiled validator of a self-contained draft-04/06/07 schema (cached by its
+    text), or None for any other (with $ref, compiling would try to fetch the schemas it names)."""
     text = json.dumps(schema, sort_keys=True)
     if text not in _COMPILED:
         import fastjsonschema
 
-        _COMPILED[text] = None if '"$ref"' in text else fastjsonschema.compile(schema)
+        # only drafts fastjsonschema implements in full (a 2019-09 or 2020-12 custom schema's
+        # keywords it would ignore); hepdata-validator's own table schema is draft-07
+        draft = str(schema.get("$schema", ""))
+        known = any(f"draft-0{n}/" in draft for n in (4, 6, 7))
+        _COMPILED[text] = fastjsonschema.compile(schema) if known and '"$ref"' not in text else None
     return _COMPILED[text]
 
 

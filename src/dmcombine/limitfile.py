@@ -169,13 +169,14 @@ def _check_consistency(doc: dict[str, Any], source: str) -> None:
         poi_rows, dll_rows = like["poi_values"], like["delta_minus2lnl"]
         lengths = np.fromiter(map(len, poi_rows), dtype=np.int64, count=n)
         unequal = np.flatnonzero(lengths != np.fromiter(map(len, dll_rows), dtype=np.int64, count=n))
-        if len(unequal):
+        falling = _rows_not_increasing(poi_rows, lengths)
+        # the first faulty row is named, its length before its order (as row by row)
+        if len(unequal) and (falling is None or int(unequal[0]) <= falling):
             i = int(unequal[0])
             raise LimitFileError(
                 f"{source}: row {i} of /likelihood/poi_values has {len(poi_rows[i])} entries but "
                 f"/likelihood/delta_minus2lnl has {len(dll_rows[i])}"
             )
-        falling = _rows_not_increasing(poi_rows, lengths)
         if falling is not None:
             raise LimitFileError(f"{source}: row {falling} of /likelihood/poi_values must be strictly increasing")
     elif like["type"] in GRID_LIKELIHOODS:

@@ -125,3 +125,12 @@ def test_row_limits_are_upper_limit_row_by_row() -> None:
     assert list(reached) == [not math.isnan(v) for v in expected]
     with pytest.raises(ConfigError, match="never reaches"):
         fd.upper_limit(sigmav, lnl[3], threshold)
+
+
+def test_subnormal_fluxes_per_unit_give_the_masked_evaluation_without_a_warning() -> None:
+    """u so small that threshold / u overflows (pytest turns warnings into errors here)."""
+    like = likelihood()
+    per_unit = np.full((2, fd.N_BINS), 1e-8)
+    per_unit[0, 3], per_unit[1, 5] = 1e-320, 5e-324
+    amounts = 10 ** (np.arange(-40, 40) * 0.25)
+    assert same_bits(like.lnl(per_unit, amounts), like._lnl_masked(per_unit, amounts))

@@ -86,7 +86,7 @@ def test_hepdata_table_numbers_are_written_as_the_emitter_writes_them(numbers: l
 def test_hepdata_table_of_every_shipped_kind_of_number() -> None:
     doc = _finish(imports.convert(SPEC, b"10 1e-9\n100 2e-10\n", "toy.txt", RECORD, "toy"))
     for x, value in (([1e-45, 3, -0.0, 1e22, 12345678901234567890.0, 5e-324], [0.1, 2.0, 1e16, 1e15, 7, 1.5e300]),
-                     ([True, 2.0], [1.0, 2.0])):
+                     ([True, 2.0], [1.0, 2.0]), ([1.0, 10**400], [1.0, 2.0])):
         doc = {**doc, "limit": {"x": x, "value": value}}
         assert imports.hepdata_table(doc) == _emitted(doc)
 

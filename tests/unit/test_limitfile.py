@@ -183,3 +183,16 @@ def test_the_profile_rows_check_gives_the_row_by_row_verdict(rows: list) -> None
     rows = [sorted(r) if i % 2 else r for i, r in enumerate(rows)]
     expected = next((i for i, row in enumerate(rows) if not limitfile._increasing(row)), None)
     assert limitfile._rows_not_increasing(rows, np.array([len(r) for r in rows], dtype=np.int64)) == expected
+
+
+def test_the_first_faulty_profile_row_is_named_whatever_its_fault() -> None:
+    """An unsorted row before a row of unequal lengths is named first, and a row with both faults
+    by its lengths, as a row-by-row check would."""
+    doc = limitfile.to_builtin(example(2))
+    doc["likelihood"] = {"type": "profile_table", "poi_values": [[0.0, 2.0, 1.0], [0.0, 1.0]],
+                         "delta_minus2lnl": [[0.0, 1.0, 2.0], [0.0]]}
+    with pytest.raises(LimitFileError, match="row 0 of /likelihood/poi_values must be strictly increasing"):
+        limitfile.check(doc)
+    doc["likelihood"]["delta_minus2lnl"][0] = [0.0, 1.0]
+    with pytest.raises(LimitFileError, match="row 0 of /likelihood/poi_values has 3 entries but /likelihood/delta_minus2lnl has 2"):
+        limitfile.check(doc)

@@ -148,7 +148,7 @@ def _first_index(u: NDArray[np.float64], amounts: NDArray[np.float64], threshold
     one step at a time until its neighbours prove the boundary; the test uses the products
     themselves, hence it is exact."""
     n = len(amounts)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # u = 0 or subnormal: a guess beyond the end
         index = np.searchsorted(amounts, threshold / (u.ravel() + 0.0))  # + 0.0: u = -0.0 guesses len(amounts) too
 
     def reached(i: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -170,7 +170,8 @@ def _first_interval(e: NDArray[np.float64], coef: NDArray[np.float64], out: NDAr
 
     scipy's PPoly evaluation (_ppoly.evaluate) sums the local power series term by term with
     s = e - 0 = e: ((0 + c₃) + c₂s) + c₁(s·s) + c₀((s·s)·s). The same operations in the same order
-    give the same bits (tests/unit/test_fermi_speed.py compares them)."""
+    give the same bits (tests/unit/test_fermi_speed.py compares them; a scipy other than the locked
+    one, or a build that fuses multiply-adds, must pass that test)."""
     np.multiply(e, coef[2], out=out)
     out += 0.0 + coef[3]
     np.multiply(e, e, out=z)
@@ -183,7 +184,8 @@ def _first_interval(e: NDArray[np.float64], coef: NDArray[np.float64], out: NDAr
 
 def _add_bin(total: NDArray[np.float64], u: NDArray[np.float64], amounts: NDArray[np.float64], runs: tuple[int, int, int],
              poly: PPoly, line: tuple[float, float, float], scratch: NDArray[np.float64]) -> None:
-    """total += ln L_b(u a) for rows with u > 0 (shape (rows, 1)). runs = (lo, lin, hi): every row
+    """total += ln L_b(u a) for rows from the first with u > 0 on (shape (rows, 1); a later u = 0 gives
+    the value at Φ = 0 too, exactly, through the same evaluation). runs = (lo, lin, hi): every row
     is in the first interval before column lo and above Φ_top from column hi; the first row above
     Φ_top starts at lin. line = (Φ_top, slope, ln L_b(Φ_top))."""
     lo, lin, hi = runs
