@@ -207,6 +207,9 @@ def _reproducible(archive: Path) -> None:
         out.write(body.getvalue())
 
 
+_COMPILED: dict[str, Any] = {}  # fastjsonschema's validators by schema text
+
+
 def _compiled_check(schema: dict[str, Any]) -> Any:
     """fastjsonschema's compiled validator of a self-contained draft-04/06/07 schema (cached by its
     text), or None for any other (with $ref, compiling would try to fetch the schemas it names)."""
@@ -222,9 +225,6 @@ def _compiled_check(schema: dict[str, Any]) -> Any:
     return _COMPILED[text]
 
 
-_COMPILED: dict[str, Any] = {}
-
-
 def _with_compiled_schemas(validator: Any) -> None:
     """Check each data table of ``validator`` (a hepdata-validator DataFileValidator) against its
     schema with fastjsonschema's compiled code first. jsonschema, which hepdata-validator uses,
@@ -232,11 +232,11 @@ def _with_compiled_schemas(validator: Any) -> None:
     compiled check passes has no schema errors, and one it fails is checked again by
     hepdata-validator's own code, which gives the messages. Its further checks (error values,
     lengths, ranges) run unchanged. tests/unit/test_combination.py compares both on broken tables."""
+    import fastjsonschema
+
     own = validator._validate_json_against_schema
 
     def validate(file_path: str, data: Any, schema: dict[str, Any], sort_fn: Any = None, **kwargs: Any) -> None:
-        import fastjsonschema
-
         check = None if kwargs else _compiled_check(schema)
         if check is not None:
             try:

@@ -424,9 +424,9 @@ def hepdata_table(doc: dict[str, Any]) -> str:
             "values": [],
         }],
     }
-    parts = dumps_yaml(table, sort_keys=False).split("  values: []\n")
     plain = all(columns) and all((type(v) is int or (type(v) is float and math.isfinite(v))) for column in columns for v in column)
-    if len(parts) != 3 or not plain:  # anything unusual: the emitter writes it all
+    parts = dumps_yaml(table, sort_keys=False).split("  values: []\n") if plain else []
+    if len(parts) != 3:  # anything unusual: the emitter writes it all
         table["independent_variables"][0]["values"] = [{"value": v} for v in columns[0]]
         table["dependent_variables"][0]["values"] = [{"value": v} for v in columns[1]]
         return dumps_yaml(table, sort_keys=False)

@@ -325,12 +325,15 @@ def upper_limit(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold
     """Smallest ⟨σv⟩ above the best fit where -2ΔlnL reaches ``threshold`` (log-linear interpolation)."""
     limits, reached = _row_limits(sigmav, lnl[None], threshold)
     if not reached[0]:
-        m2dlnl = 2.0 * (lnl[int(np.argmax(lnl))] - lnl)
-        raise ConfigError(
-            "fermi_dwarfs.sigmav_grid_cm3_s.max is too low: -2ΔlnL never reaches "
-            f"{threshold:.3f} (largest {m2dlnl.max():.3g}); raise it"
-        )
+        raise _grid_too_low(lnl, threshold)
     return float(limits[0])
+
+
+def _grid_too_low(lnl: NDArray[np.float64], threshold: float) -> ConfigError:
+    """The error of a profile that never reaches ``threshold`` inside the ⟨σv⟩ grid."""
+    m2dlnl = 2.0 * (lnl[int(np.argmax(lnl))] - lnl)
+    return ConfigError("fermi_dwarfs.sigmav_grid_cm3_s.max is too low: -2ΔlnL never reaches "
+                       f"{threshold:.3f} (largest {m2dlnl.max():.3g}); raise it")
 
 
 def _row_limits(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold: float) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -392,7 +395,7 @@ def compute(
         per_dwarf[dwarf] = np.where(sensitive & reached, limits, math.inf).tolist()
     limits, reached = _row_limits(sigmav, joint, threshold)
     if np.any(short := sensitive & ~reached):
-        upper_limit(sigmav, joint[np.argmax(short)], threshold)  # raises: the grid's max is too low
+        raise _grid_too_low(joint[np.argmax(short)], threshold)
     limits = np.where(sensitive, limits, math.inf)
     return {
         "mass_gev": masses,
