@@ -3,6 +3,8 @@ the provenance table, the Snakemake report, the planes it skips."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import subprocess
 import tarfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from dmcombine.planning.paths import staged
 
 from ..conftest import VENV_BIN, copy_workflow, default_plan, snakemake
 from ..unit.test_combination import THRESHOLD_95, gaussian_doc
+from ..unit.test_limitfile_cache import entry, same
 
 pytestmark = pytest.mark.workflow
 
@@ -148,3 +151,14 @@ def test_a_plane_without_results_of_ours_gets_no_plot(default_run: Path, tmp_pat
     out = result.stdout + result.stderr
     assert "plane=axion" in out and not any(f"plane={p}" in out for p in ("si", "sd", "sigmav", "mediator"))
     assert "limitfile_import" in out
+
+
+def test_every_cached_document_is_its_parsed_file(default_run: Path) -> None:
+    """Each limit file the run wrote is in the run's cache (its writer put it there), and the
+    cached document is what parsing the file gives, type for type and bit for bit: the readers
+    that took it from the cache saw exactly what parsing would have shown them."""
+    files = [p for p in (default_run / "results").rglob("*.json") if "catalogue" not in p.parts and p.name != "relic_line.json"]
+    assert len(files) > 30
+    for path in files:
+        cached = pickle.loads(entry(default_run, path).read_bytes()[len(limitfile.MAGIC) + 32:])
+        same(cached, json.loads(path.read_bytes()), str(path))

@@ -33,7 +33,8 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
     entries = card["config"]["translations"]
     paths = parse_outputs(outputs, list(entries), card_reads(card))
     sources = {display_path(f): f for f in card["files"]}
-    written: dict[str, str] = {}
+    written: dict[str, str] = {}  # reference curves (relic lines)
+    prepared: dict[str, limitfile.Prepared] = {}  # translations, each validated before any is written
     read: dict[str, dict] = {}
     for role, entry in entries.items():
         package = registry.model_package(entry["model"])
@@ -57,10 +58,12 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
             out = compute(entry, path, doc, provenance_record(doc["provenance"]["inputs"], entry, card["rule"]))
         else:
             out = compute(entry, provenance_record([], entry, card["rule"]))
-        written[paths[role]] = limitfile.validated_text(out, f"{display_path(paths[role])} (translation {role})")
+        prepared[paths[role]] = limitfile.prepare(out, f"{display_path(paths[role])} (translation {role})")
     for path, text in written.items():
         atomic_write_text(path, text)
-    for public in publish(list(written)):
+    for path, ready in prepared.items():
+        limitfile.write_prepared(path, ready)
+    for public in publish([*written, *prepared]):
         log.info("published %s", public)
     log.info("wrote %d translations", len(written))
 
