@@ -59,7 +59,17 @@ def machine() -> dict[str, Any]:
     except (OSError, StopIteration):
         pass
     return {"cores": os.cpu_count(), "cpu": cpu, "platform": platform.platform(), "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()], "python_loop_s": python_loop_seconds()}
+
+
+def python_loop_seconds(repeat: int = 5) -> float:
+    """The machine's speed as one number: the median time of a fixed pure-Python loop (10^7
+    additions) in a fresh interpreter. A machine of one kind is not always as fast (seen here: 1.1 s to
+    1.8 s within one hour on one machine), so figures of two records compare only with this beside them."""
+    code = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10**7):\n    s += i\nprint(time.perf_counter() - t)"
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+             for _ in range(repeat)]
+    return round(statistics.median(times), 3)
 
 
 # Blocks with `points` that are not a result grid but the resolution of an internal table: XLZD's
@@ -209,8 +219,9 @@ ROWS = (("cold", "default workflow, cold (fresh copy, all cores)"),
 def readme_table(record: dict[str, Any]) -> str:
     fig, base = record["figures"], record.get("baseline", {}).get("figures", {})
     m = record["machine"]
+    speed = f" (a 10^7-step Python loop: {m['python_loop_s']:.2f} s)" if "python_loop_s" in m else ""
     lines = [BEGIN, "",
-             f"Measured by `scripts/benchmark.py` on {m['cores']} cores ({m['cpu'] or m['platform']}), commit "
+             f"Measured by `scripts/benchmark.py` on {m['cores']} cores ({m['cpu'] or m['platform']}{speed}), commit "
              f"`{record['commit'][:10]}`, {record['date']}; min–max over {fig['cold']['runs']} runs.",
              "", "| figure | median | range |" + (f" previous commit `{record['baseline']['commit'][:10]}` | ratio |" if base else ""),
              "| --- | --- | --- |" + (" --- | --- |" if base else "")]
