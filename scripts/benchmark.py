@@ -15,7 +15,8 @@ Each figure is the wall time of Snakemake in a fresh copy of the workflow (``col
 no Snakemake state; ``no-op``: a second invocation with nothing to do; ``grid x10``: every
 experiment's grid with 10 times the points, ATLAS's 2-D grid sqrt(10) per axis; an internal table's
 resolution, INTERNAL_TABLES, is not a grid and keeps its points), repeated
-``--repeat`` times: min, median and max are recorded. Per-rule job times come from Snakemake's own
+``--repeat`` times, the baseline's runs interleaved with the current tree's: min, median and max
+are recorded, with the machine's speed (``python_loop_s``). Per-rule job times come from Snakemake's own
 metadata (start and end of every job) of the last cold run. The record goes to
 ``docs/benchmark.json`` (machine, commit, every figure) and the README table between the
 ``benchmark`` markers is rewritten from it, so a figure in the README is always a measured one.
@@ -166,35 +167,40 @@ def run_htcondor(pool: Any, work: Path, name: str) -> float:
     return elapsed
 
 
-def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str, pool: Any = None) -> dict[str, Any]:
-    # the package's bytecode, as scripts/setup.sh compiles it (copies keep it: same sources, same mtimes)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "src")], check=True, capture_output=True)
-    figures: dict[str, Any] = {}
-    cold, noop, grid, cluster = [], [], [], []
-    override = scratch / f"{label}-grid.yaml"
-    override.write_text(yaml.safe_dump(grid_override(source)))
-    work = scratch
+def measure(sources: dict[str, Path], repeat: int, slurm_lab: Any, scratch: Path, pool: Any = None) -> dict[str, dict[str, Any]]:
+    """The figures of each source tree (``current`` first, then a baseline). The local runs are
+    interleaved, repetition by repetition (cold, no-op and 10x of every tree, then the next
+    repetition), so that a machine that speeds up or slows down during the benchmark (seen here)
+    moves every figure alike and the ratios stay fair. The cluster figures are the first tree's."""
+    figures: dict[str, dict[str, Any]] = {}
+    times: dict[str, dict[str, list[float]]] = {}
+    last: dict[str, tuple[Path, Path]] = {}
+    for label, source in sources.items():
+        # the package's bytecode, as scripts/setup.sh compiles it (copies keep it: same sources, same mtimes)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(source / "src")], check=True, capture_output=True)
+        (scratch / f"{label}-grid.yaml").write_text(yaml.safe_dump(grid_override(source)))
+        times[label] = {"cold": [], "noop": [], "grid_x10": []}
     for i in range(repeat):
-        work = fresh_copy(source, scratch / f"{label}-cold-{i}")
-        cold.append(run_snakemake(work, source))
-        noop.append(run_snakemake(work, source))
-        print(f"  {label}: cold {cold[-1]:.1f} s, no-op {noop[-1]:.1f} s", file=sys.stderr)
-    jobs = rule_times(work)
-    for i in range(repeat):
-        big = fresh_copy(source, scratch / f"{label}-grid-{i}")
-        grid.append(run_snakemake(big, source, "--configfile", str(override)))
-        print(f"  {label}: grid x10 {grid[-1]:.1f} s", file=sys.stderr)
-    big_jobs = rule_times(big)
-    figures["cold"] = summary(cold)
-    figures["noop"] = summary(noop)
-    figures["grid_x10"] = summary(grid)
+        for label, source in sources.items():
+            work = fresh_copy(source, scratch / f"{label}-cold-{i}")
+            times[label]["cold"].append(run_snakemake(work, source))
+            times[label]["noop"].append(run_snakemake(work, source))
+            big = fresh_copy(source, scratch / f"{label}-grid-{i}")
+            times[label]["grid_x10"].append(run_snakemake(big, source, "--configfile", str(scratch / f"{label}-grid.yaml")))
+            last[label] = (work, big)
+            print(f"  {label}: cold {times[label]['cold'][-1]:.1f} s, no-op {times[label]['noop'][-1]:.1f} s, "
+                  f"grid x10 {times[label]['grid_x10'][-1]:.1f} s", file=sys.stderr)
+    for label in sources:
+        figures[label] = {key: summary(values) for key, values in times[label].items()}
+    label, source = next(iter(sources.items()))
     if slurm_lab is not None:
+        cluster = []
         before = slurm_lab.submitted_jobs()
         for i in range(repeat):
             work = fresh_copy(source, scratch / f"{label}-slurm-{i}")
             cluster.append(run_snakemake(work, source, "--workflow-profile", "profiles/slurm"))
             print(f"  {label}: slurm {cluster[-1]:.1f} s", file=sys.stderr)
-        figures["slurm"] = {**summary(cluster), "sbatch_jobs_per_run": (slurm_lab.submitted_jobs() - before) // repeat}
+        figures[label]["slurm"] = {**summary(cluster), "sbatch_jobs_per_run": (slurm_lab.submitted_jobs() - before) // repeat}
     if pool is not None:
         condor = []
         for i in range(repeat):
@@ -203,9 +209,11 @@ def measure(source: Path, repeat: int, slurm_lab: Any, scratch: Path, label: str
             submitted = len(list((pool.home / f"bench-{label}-{i}/.snakemake/htcondor").rglob("*.out")))
             shutil.rmtree(pool.home / f"bench-{label}-{i}", ignore_errors=True)
             print(f"  {label}: htcondor {condor[-1]:.1f} s ({submitted} condor jobs)", file=sys.stderr)
-        figures["htcondor"] = {**summary(condor), "condor_jobs_per_run": submitted}
-    figures["job_seconds_per_rule_cold"] = {k: round(v, 2) for k, v in jobs.items()}
-    figures["job_seconds_per_rule_grid_x10"] = {k: round(v, 2) for k, v in big_jobs.items()}
+        figures[label]["htcondor"] = {**summary(condor), "condor_jobs_per_run": submitted}
+    for label, (work, big) in last.items():
+        # per-rule job times of the last repetition's runs
+        figures[label]["job_seconds_per_rule_cold"] = {k: round(v, 2) for k, v in rule_times(work).items()}
+        figures[label]["job_seconds_per_rule_grid_x10"] = {k: round(v, 2) for k, v in rule_times(big).items()}
     return figures
 
 
@@ -286,16 +294,21 @@ def main() -> None:
         # a snapshot of the working tree, so that editing the repository meanwhile changes nothing
         # (but the HTCondor figure: run_htcondor)
         snapshot = fresh_copy(REPO, scratch / "current-tree")
-        record["figures"] = measure(snapshot, args.repeat, lab, scratch, "current", pool)
+        sources = {"current": snapshot}
+        tree = scratch / "baseline-tree"
         if args.baseline:
-            tree = scratch / "baseline-tree"
             _git("worktree", "add", "--detach", str(tree), args.baseline)
-            try:
+            sources["baseline"] = tree
+        try:
+            figures = measure(sources, args.repeat, lab, scratch, pool)
+            record["figures"] = figures["current"]
+            if args.baseline:
                 commit = _git("rev-parse", "HEAD", cwd=tree)
                 print(f"benchmark: baseline {commit[:10]}", file=sys.stderr)
-                # the Slurm figure of the baseline is not measured again (minutes per run)
-                record["baseline"] = {"commit": commit, "figures": measure(tree, args.repeat, None, scratch, "baseline")}
-            finally:
+                # the cluster figures of the baseline are not measured again (minutes per run)
+                record["baseline"] = {"commit": commit, "figures": figures["baseline"]}
+        finally:
+            if args.baseline:
                 _git("worktree", "remove", "--force", str(tree))
     finally:
         if lab is not None:

@@ -33,6 +33,32 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 
+def _pin_x86_kernels(cpu_flags: str) -> None:
+    """The same bits on every x86-64 machine with AVX2 (set before numpy is imported; a user's
+    own setting wins). numpy's AVX-512 kernels (exp, log, power, erf-like functions through SVML)
+    and OpenBLAS's AVX-512 kernels round differently from the AVX2 ones: an AVX-512 machine gave
+    XLZD, ATLAS-translation and neutrino-fog numbers differing from an AVX2 machine's in the 13th
+    digit, so limit files and plots were not byte-identical across machines. Every job uses the
+    AVX2 kernels (X86_V3 in numpy 2.4's names, OpenBLAS's Haswell); a machine without AVX2 and FMA
+    keeps its defaults, which cannot run them."""
+    flags = set(cpu_flags.split())
+    if {"avx2", "fma"} <= flags:
+        os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
+        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
+
+def _cpu_flags() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            return next((line.split(":", 1)[1] for line in info if line.startswith("flags")), "")
+    except OSError:
+        return ""
+
+
+if "numpy" not in sys.modules:
+    _pin_x86_kernels(_cpu_flags())
+
+
 class _Group(click.Group):
     """Turns :class:`DmcombineError` into one clear line and exit status 1."""
 
