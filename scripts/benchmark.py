@@ -227,7 +227,7 @@ ROWS = (("cold", "default workflow, cold (fresh copy, all cores)"),
 def readme_table(record: dict[str, Any]) -> str:
     fig, base = record["figures"], record.get("baseline", {}).get("figures", {})
     m = record["machine"]
-    speed = f" (a 10^7-step Python loop: {m['python_loop_s']:.2f} s)" if "python_loop_s" in m else ""
+    speed = f"; a 10^7-step Python loop takes {m['python_loop_s']:.2f} s" if "python_loop_s" in m else ""
     lines = [BEGIN, "",
              f"Measured by `scripts/benchmark.py` on {m['cores']} cores ({m['cpu'] or m['platform']}{speed}), commit "
              f"`{record['commit'][:10]}`, {record['date']}; min–max over {fig['cold']['runs']} runs.",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -83,3 +87,36 @@ def test_a_valid_card_writes_the_limit_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", "madmax", "--card", str(card), "--output", f"limit={out}"])
     assert result.exit_code == 0, result.output
     assert limitfile.read(out)["model"]["variant"] == "prototype"
+
+
+def test_jobs_pin_the_avx2_kernels_where_the_cpu_has_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every job computes with the same kernels on every x86-64 machine with AVX2 (numpy without
+    AVX-512, OpenBLAS Haswell), a user's own choice kept, nothing forced on a CPU that cannot run them."""
+    from dmcombine import cli
+
+    for variable in ("NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE"):
+        monkeypatch.delenv(variable, raising=False)
+    cli._pin_x86_kernels("fpu sse2 avx")
+    assert "NPY_DISABLE_CPU_FEATURES" not in os.environ and "OPENBLAS_CORETYPE" not in os.environ
+    cli._pin_x86_kernels("fpu sse2 avx avx2 fma avx512f")
+    assert os.environ["NPY_DISABLE_CPU_FEATURES"] == "X86_V4 AVX512_ICL AVX512_SPR"
+    assert os.environ["OPENBLAS_CORETYPE"] == "Haswell"
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "SkylakeX")
+    cli._pin_x86_kernels("avx2 fma")
+    assert os.environ["OPENBLAS_CORETYPE"] == "SkylakeX"
+
+
+def test_a_job_runs_with_the_pinned_kernels(tmp_path: Path) -> None:
+    """In a job's own process (as every rule starts it) the settings are in place before numpy
+    loads, and numpy took them: no AVX-512 kernel is among those it dispatches to."""
+    code = ("import dmcombine.cli, os, numpy\n"
+            "from numpy._core._multiarray_umath import __cpu_features__ as f\n"
+            "print(os.environ.get('NPY_DISABLE_CPU_FEATURES', ''), any(f.get(k) for k in ('X86_V4', 'AVX512F', 'AVX512_SKX')))")
+    env = {k: v for k, v in os.environ.items() if k not in ("NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split()
+    with open("/proc/cpuinfo") as info:
+        has_avx2 = {"avx2", "fma"} <= set(next(line for line in info if line.startswith("flags")).split())
+    if has_avx2:
+        assert out == ["X86_V4", "AVX512_ICL", "AVX512_SPR", "False"]
+    else:  # nothing forced: the machine's own kernels
+        assert out[:-1] == []

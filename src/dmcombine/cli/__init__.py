@@ -35,12 +35,13 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 def _pin_x86_kernels(cpu_flags: str) -> None:
     """The same bits on every x86-64 machine with AVX2 (set before numpy is imported; a user's
-    own setting wins). numpy's AVX-512 kernels (exp, log, power, erf-like functions through SVML)
-    and OpenBLAS's AVX-512 kernels round differently from the AVX2 ones: an AVX-512 machine gave
-    XLZD, ATLAS-translation and neutrino-fog numbers differing from an AVX2 machine's in the 13th
-    digit, so limit files and plots were not byte-identical across machines. Every job uses the
-    AVX2 kernels (X86_V3 in numpy 2.4's names, OpenBLAS's Haswell); a machine without AVX2 and FMA
-    keeps its defaults, which cannot run them."""
+    own setting wins). numpy's AVX-512 kernels (exp, log, power and others through SVML) and
+    OpenBLAS's AVX-512 kernels need not round as the AVX2 ones do. Seen here: docs/si_summary.png,
+    made on an earlier machine of this kind (an Intel Xeon), no longer matched the default run on
+    an AMD EPYC with AVX2 and no AVX-512: the XLZD, ATLAS-translation and neutrino-fog numbers
+    differed in the 13th digit, with the same code, inputs and libraries. Every job therefore uses
+    the AVX2 kernels (X86_V3 in numpy 2.4's names, OpenBLAS's Haswell), which every x86-64 CPU with
+    AVX2 and FMA runs alike; a machine without them keeps its defaults, which cannot run those."""
     flags = set(cpu_flags.split())
     if {"avx2", "fma"} <= flags:
         os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
