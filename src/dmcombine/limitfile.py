@@ -384,9 +384,11 @@ MAGIC = b"dmcombine limit-file cache 1\n"
 
 @cache
 def _validator_digest() -> str:
-    """What the verdict on a file depends on: this module, the strict JSON reader, the schemas
-    and the Python version (the pickle's reader)."""
-    h = hashlib.sha256(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    """What the verdict on a file depends on: this module, the strict JSON reader, the schemas,
+    jsonschema's version and the Python version (the pickle's reader)."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"{sys.version_info[0]}.{sys.version_info[1]} jsonschema {version('jsonschema')}".encode())
     here = Path(__file__).resolve().parent
     for part in ("limitfile.py", "planning/strict.py", *(f"schemas/limit-file-{v}.json" for v in VERSIONS)):
         h.update(part.encode() + b"\0" + (here / part).read_bytes())
