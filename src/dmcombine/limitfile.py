@@ -331,7 +331,9 @@ def write_prepared(path: str | Path, prepared: Prepared) -> None:
     repr), tests/unit/test_limitfile_cache.py."""
     data = prepared.text.encode("utf-8")
     atomic_write_bytes(path, data)
-    _remember(hashlib.sha256(data).hexdigest(), prepared.doc)
+    where = _cache_dir()
+    if where is not None:
+        _remember(where, hashlib.sha256(data).hexdigest(), prepared.doc)
 
 
 def write(path: str | Path, doc: dict[str, Any]) -> None:
@@ -364,16 +366,17 @@ def read(path: str | Path) -> dict[str, Any]:
     if not Path(path).exists():
         raise LimitFileError(f"{path}: no such limit file")
     data = read_bytes(path, "limit file", MAX_BYTES, LimitFileError)
-    digest = hashlib.sha256(data).hexdigest()
-    doc = _recall(digest)
-    if doc is not None:
+    where = _cache_dir()
+    digest = hashlib.sha256(data).hexdigest() if where is not None else ""
+    if where is not None and (doc := _recall(where, digest)) is not None:
         return doc
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LimitFileError(f"{path}: not UTF-8 text ({exc})") from None
     doc = loads(text, source=str(path))
-    _remember(digest, doc)
+    if where is not None:
+        _remember(where, digest, doc)
     return doc
 
 
@@ -389,9 +392,9 @@ def _validator_digest() -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256(f"{sys.version_info[0]}.{sys.version_info[1]} jsonschema {version('jsonschema')}".encode())
-    here = Path(__file__).resolve().parent
+    package = resources.files("dmcombine")
     for part in ("limitfile.py", "planning/strict.py", *(f"schemas/limit-file-{v}.json" for v in VERSIONS)):
-        h.update(part.encode() + b"\0" + (here / part).read_bytes())
+        h.update(part.encode() + b"\0" + package.joinpath(part).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -408,12 +411,9 @@ class _PlainData(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a limit-file cache entry names {module}.{name}")
 
 
-def _recall(digest: str) -> dict[str, Any] | None:
-    """The document of the validated bytes with this digest, or None (no cache, no entry, or an
-    entry that is damaged or not plain data: the file is then parsed as if never seen)."""
-    where = _cache_dir()
-    if where is None:
-        return None
+def _recall(where: Path, digest: str) -> dict[str, Any] | None:
+    """The document of the validated bytes with this digest from the cache ``where``, or None (no
+    entry, or an entry that is damaged or not plain data: the file is then parsed as if never seen)."""
     try:
         entry = (where / f"{digest}.pickle").read_bytes()
     except OSError:
@@ -428,12 +428,9 @@ def _recall(digest: str) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def _remember(digest: str, doc: dict[str, Any]) -> None:
-    """Keep the validated document of the bytes with this digest (best effort: a cache that
-    cannot be written is no cache)."""
-    where = _cache_dir()
-    if where is None:
-        return
+def _remember(where: Path, digest: str, doc: dict[str, Any]) -> None:
+    """Keep the validated document of the bytes with this digest in the cache ``where`` (best
+    effort: a cache that cannot be written is no cache)."""
     body = pickle.dumps(doc, protocol=5)
     try:
         atomic_write_bytes(where / f"{digest}.pickle", MAGIC + hashlib.sha256(body).digest() + body, durable=False)

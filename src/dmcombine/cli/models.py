@@ -65,7 +65,7 @@ def translate(card_path: str, outputs: tuple[str, ...]) -> None:
         limitfile.write_prepared(path, ready)
     for public in publish([*written, *prepared]):
         log.info("published %s", public)
-    log.info("wrote %d translations", len(written))
+    log.info("wrote %d translations", len(written) + len(prepared))
 
 
 COMMANDS = (model_group,)
