@@ -39,6 +39,25 @@ def test_duplicate_keys_aliases_nesting_and_nan_are_refused() -> None:
             strict.loads_json(text, "t.json")
 
 
+def test_the_libyaml_strict_loader_reads_what_the_pure_one_reads() -> None:
+    """Every job reads its card with the LibYAML-backed strict loader: on every YAML file the project
+    ships and every card of the default plan it gives the pure-Python loader's document, type for
+    type, and it refuses what that one refuses."""
+    assert strict._FastStrictLoader is not strict._StrictLoader, "PyYAML without LibYAML in the locked environment"
+    plan = default_plan()
+    texts = [path.read_text("utf-8") for folder in ("src", "config", "profiles", "data")
+             for path in sorted((REPO / folder).rglob("*.y*ml"))]
+    texts += [plan.card_file(job)[1] for job in plan.jobs]
+    assert len(texts) > 60
+    for text in texts:
+        assert repr(yaml.load(text, Loader=strict._FastStrictLoader)) == repr(yaml.load(text, Loader=strict._StrictLoader))
+    for text in ("a: 1\na: 2\n", "[" * 70 + "]" * 70, "a: &a [1]\n" + "".join(f"b{i}: *a\n" for i in range(60)),
+                 "a: !!python/object:os.system x\n", "a: [1\n", "a: \x01\n", "? [1]\n: 2\n"):
+        for loader in (strict._StrictLoader, strict._FastStrictLoader):
+            with pytest.raises(yaml.YAMLError):
+                yaml.load(text, Loader=loader)
+
+
 def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

@@ -25,6 +25,9 @@ import stat
 from typing import Any, Optional, Tuple, Type
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from dmcombine.errors import DmcombineError
 
@@ -59,13 +62,12 @@ def read_bytes(path: str | os.PathLike[str], what: str, max_bytes: int,
         raise error(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, many aliases and deep nesting."""
+class _Strict:
+    """The checks of a strict loader: no duplicate keys, few aliases, no deep nesting (composed
+    before the loader's parser, so that ``super()`` reaches the composer and the constructor)."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases = 0
-        self.depth = 0
+    aliases = 0
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -96,6 +98,28 @@ class _StrictLoader(yaml.SafeLoader):
                                      f"{key_node.start_mark.line + 1}); the second would silently win")
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """SafeLoader (pure Python) with the strict checks."""
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without LibYAML
+    _FastStrictLoader: Any = _StrictLoader
+else:
+    class _FastStrictLoader(_Strict, Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """The strict loader with LibYAML's scanner and parser under PyYAML's composer and
+        constructor: the same documents as _StrictLoader (tested on every YAML file of the default
+        plan) and the same checks, since they live in the composer and the constructor, about 6
+        times faster (a job card is read by every job). Only a syntax error's wording is LibYAML's."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
 
 
 def dumps_yaml(doc: Any, **options: Any) -> str:
@@ -137,7 +161,7 @@ def first_bad_number(value: Any, where: str = "", depth: int = 1,
 def loads_yaml(text: str, source: str, error: Type[DmcombineError] = StrictFormatError) -> Any:
     """Parse YAML text strictly (see the module docstring)."""
     try:
-        doc = yaml.load(text, Loader=_StrictLoader)
+        doc = yaml.load(text, Loader=_FastStrictLoader)
     except yaml.YAMLError as exc:
         raise error(f"{source} is not valid YAML for dmcombine: {' '.join(str(exc).split())}") from None
     except RecursionError:
