@@ -5,7 +5,7 @@
 #                           publish_results  opt-in: upload the results to a Rucio RSE
 #   rules/imports.smk       limitfile_import published curves (config/imports.yaml) as limit files
 #   workflows/<name>.smk    one rule file per experiment in src/dmcombine/registry.py, e.g.
-#                           darkside50_limit (per variant), fermi_dwarfs_limit (set x channel),
+#                           darkside50_limit (per variant), fermi_dwarfs_limit (per channel, a file per set),
 #                           xlzd_sensitivity, atlas_dilepton_limits, madmax_limit, km3net_sensitivity
 #   rules/models.smk        model_translate    results translated between planes by the models
 #                           (src/dmcombine/models: spin-1 mediator, Higgs portal), relic lines

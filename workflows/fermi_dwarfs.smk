@@ -1,5 +1,6 @@
 # Fermi-LAT dwarf spheroidal galaxies: joint-likelihood limits on <sigma v> (arXiv:1503.02641,
-# arXiv:1611.03184), one file per (dwarf set, channel), and one plot per dwarf set.
+# arXiv:1611.03184), one job per channel writing one file per dwarf set (the outputs come from the
+# plan: the sets are configuration), and one plot per dwarf set.
 # src/dmcombine/experiments/fermi_dwarfs/; docs/fermi_dwarfs.md.
 
 
@@ -8,9 +9,9 @@ rule fermi_dwarfs_limit:
         job_files("fermi_dwarfs_limit"),
         card=job_card("fermi_dwarfs_limit"),
     output:
-        limit=staged("results/fermi_dwarfs/{dwarf_set}/{channel}/limit.json"),
+        planned_outputs("fermi_dwarfs_limit"),
     log:
-        "logs/fermi_dwarfs/{dwarf_set}/{channel}.log",
+        "logs/fermi_dwarfs/{channel}.log",
     wildcard_constraints:
         channel=r"[a-z]+",
     # the run's longest jobs, started first: the <sigma v> combinations, plot and the catalogue
@@ -24,9 +25,10 @@ rule fermi_dwarfs_limit:
         IMAGE
     resources:
         **job_resources("fermi_dwarfs_limit"),
+    params:
+        outputs=planned_output_options("fermi_dwarfs_limit"),
     shell:
-        "dmcombine --log {log} run fermi_dwarfs --card {input.card}"
-        " --output limit={output.limit}"
+        "dmcombine --log {log} run fermi_dwarfs --card {input.card} {params.outputs}"
 
 
 rule fermi_dwarfs_plot:

@@ -462,7 +462,7 @@ FAULTS = [  # new cases go at the end (their number is their place; the scenario
         ("km3net_arca230.bkg_track.csv", "reconstructed-energy bins differ from the energy response's")),
     # physics: configurations that have no meaning
     Fault("physics", "dwarf without a J-factor", lambda ws: ws.dmcombine(
-        FERMI, card=lambda c: c["config"]["dwarf_set"]["dwarfs"].append("tucana_II")), ("tucana_II", "J-factor")),
+        FERMI, card=lambda c: c["config"]["sets"][0]["dwarf_set"]["dwarfs"].append("tucana_II")), ("tucana_II", "J-factor")),
     Fault("physics", "the Galactic Centre never below the horizon", lambda ws: ws.dmcombine(
         KM3NET, card=lambda c: (km3irf_card(c), c["config"]["detector"]["km3irf"].update(latitude_deg=-70.0))),
         ("never reaches zenith 90",)),

@@ -23,7 +23,10 @@ with an arbitrary zero; energies are MeV; each file is 24 bins × 25 fluxes on o
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -321,6 +324,13 @@ def _profile_over_j(f: NDArray[np.float64], k: int, step_dex: float, sigma: floa
     return out.reshape(f.shape[:-1] + (n,))
 
 
+def _dwarf_profile(like: BinnedLikelihood, per_sv_j: NDArray[np.float64], log_s: NDArray[np.float64], k: int,
+                   step: float, sigma_j: float) -> NDArray[np.float64]:
+    """One dwarf's ln L on the ⟨σv⟩ grid, J profiled: ln L on the grid of log10(⟨σv⟩ J) that extends
+    k steps beyond it on both sides (``log_s``), then maximised over the J offsets."""
+    return _profile_over_j(like.lnl(per_sv_j, 10.0**log_s), k, step, sigma_j)
+
+
 def upper_limit(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold: float) -> float:
     """Smallest ⟨σv⟩ above the best fit where -2ΔlnL reaches ``threshold`` (log-linear interpolation)."""
     limits, reached = _row_limits(sigmav, lnl[None], threshold)
@@ -354,14 +364,44 @@ def _row_limits(sigmav: NDArray[np.float64], lnl: NDArray[np.float64], threshold
     return limits, reached
 
 
+class SharedProfiles:
+    """The per-dwarf profiles of one job's dwarf sets: a dwarf that several sets take with the same
+    (log10 J, σ_J) has the same profile in each (the same likelihood, spectra, mass and ⟨σv⟩
+    grids: one channel, one configuration), so it is computed once and kept until the last set
+    that uses it (``uses`` counts the sets per (dwarf, log10 J, σ_J)). A profile is reused only
+    for the very same energy fluxes per unit (compared bit for bit), so the bits are those of
+    computing it again."""
+
+    def __init__(self, uses: Counter[tuple[str, float, float]]) -> None:
+        self._uses = uses
+        self._kept: dict[tuple[str, float, float], tuple[bytes, NDArray[np.float64]]] = {}
+        self.reused = 0
+
+    def profile(self, key: tuple[str, float, float], per_unit: NDArray[np.float64],
+                compute: Callable[[], NDArray[np.float64]]) -> NDArray[np.float64]:
+        fluxes = per_unit.tobytes()
+        kept = self._kept.pop(key, None)
+        if kept is not None and kept[0] == fluxes:
+            profile = kept[1]
+            self.reused += 1
+        else:
+            profile = compute()
+        self._uses[key] -= 1
+        if self._uses[key] > 0:
+            self._kept[key] = (fluxes, profile)
+        return profile
+
+
 def compute(
     cfg: dict[str, Any],
     channel: str,
     dwarfs: dict[str, tuple[float, float]],
     likelihoods: dict[str, BinnedLikelihood],
     spectra: SpectrumTable,
+    shared: SharedProfiles | None = None,
 ) -> dict[str, Any]:
-    """Joint and per-dwarf limits on ⟨σv⟩ for one channel over the configured mass grid."""
+    """Joint and per-dwarf limits on ⟨σv⟩ for one channel over the configured mass grid (a dwarf's
+    profile over J from ``shared`` when another set of the job has computed it)."""
     masses = log_grid(cfg["mass_grid_gev"], "fermi_dwarfs.mass_grid_gev")
     grid = cfg["sigmav_grid_cm3_s"]
     per_decade = int(grid["points_per_decade"])
@@ -387,7 +427,8 @@ def compute(
             raise InputFormatError(f"fermi_dwarfs: the energy bins of {dwarf} differ from those of {first.name}")
         k = int(math.ceil(n_sigma * sigma_j / step)) if sigma_j > 0 else 0
         log_s = log_sv[0] - k * step + np.arange(len(sigmav) + 2 * k) * step + log_j
-        profile = _profile_over_j(like.lnl(per_sv_j, 10.0**log_s), k, step, sigma_j)
+        profile_of = partial(_dwarf_profile, like, per_sv_j, log_s, k, step, sigma_j)
+        profile = shared.profile((dwarf, log_j, sigma_j), per_sv_j, profile_of) if shared else profile_of()
         joint += profile
         # inf where a weak target (large J uncertainty) does not reach the threshold inside the
         # scanned range; such points are left out of its auxiliary curve
