@@ -11,6 +11,8 @@ rule combine:
         limit=staged("results/combination/{group}/limit.json"),
     log:
         "logs/combination/{group}.log",
+    # short, and read by the summary plots: run as soon as their members are there
+    priority: 1
     group:
         SUMMARIES
     conda:

@@ -13,6 +13,8 @@ rule limitfile_import:
         planned_outputs("limitfile_import"),
     log:
         "logs/imported.log",
+    # the published context of every summary plot: early, so that no summary waits for it
+    priority: 1
     group:
         ANALYSIS
     conda:

@@ -12,6 +12,9 @@ rule km3net_sensitivity:
         planned_outputs("km3net_sensitivity"),
     log:
         "logs/km3net/{channel}.log",
+    # with Fermi-LAT's, the inputs of the <sigma v> combinations and plot, the run's longest
+    # summary: started first, they leave no summary waiting at the end
+    priority: 1
     group:
         ANALYSIS
     conda:

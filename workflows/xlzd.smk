@@ -1,5 +1,5 @@
-# XLZD projected SI sensitivity (design book, arXiv:2410.17137): one file per (variant, exposure,
-# kind), kind = projected (median exclusion) or discovery (median 3σ reach).
+# XLZD projected SI sensitivity (design book, arXiv:2410.17137): one job per (variant, exposure)
+# writes both kinds, projected (median exclusion) and discovery (median 3σ reach).
 # src/dmcombine/experiments/xlzd/; docs/xlzd.md.
 
 
@@ -8,11 +8,9 @@ rule xlzd_sensitivity:
         job_files("xlzd_sensitivity"),
         card=job_card("xlzd_sensitivity"),
     output:
-        limit=staged("results/xlzd/{variant}/{exposure}tyr/{kind}.json"),
+        planned_outputs("xlzd_sensitivity"),
     log:
-        "logs/xlzd/{variant}/{exposure}tyr/{kind}.log",
-    wildcard_constraints:
-        kind="projected|discovery",
+        "logs/xlzd/{variant}/{exposure}tyr.log",
     group:
         ANALYSIS
     conda:
@@ -21,6 +19,7 @@ rule xlzd_sensitivity:
         IMAGE
     resources:
         **job_resources("xlzd_sensitivity"),
+    params:
+        outputs=planned_output_options("xlzd_sensitivity"),
     shell:
-        "dmcombine --log {log} run xlzd --card {input.card}"
-        " --output limit={output.limit}"
+        "dmcombine --log {log} run xlzd --card {input.card} {params.outputs}"

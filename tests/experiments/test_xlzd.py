@@ -43,7 +43,7 @@ def xlzd_plan(xlzd_override: dict | None = None) -> Plan:
 
 @lru_cache(maxsize=1)
 def _default_job_config() -> dict:
-    return xlzd_plan().job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000", "kind": "projected"}).config
+    return xlzd_plan().job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000"}).config
 
 
 def xlzd_config(exposure: float = 1000.0, efficiency_model: str = "nest", **model_override: dict) -> dict:
@@ -58,7 +58,7 @@ def xlzd_config(exposure: float = 1000.0, efficiency_model: str = "nest", **mode
 @pytest.fixture(scope="module")
 def sources() -> dict[str, nu.NeutrinoSource]:
     plan = xlzd_plan()
-    job = plan.job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000", "kind": "projected"})
+    job = plan.job("xlzd_sensitivity", {"variant": "design_book", "exposure": "1000"})
     out = {}
     for name, s in job.config["neutrinos"].items():
         entry = plan.catalogue[job.inputs[f"neutrinos.{name}"].did]
@@ -341,7 +341,7 @@ def test_changing_one_variant_reruns_only_its_jobs(default_run: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     out = result.stdout + result.stderr
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", out.split("Job stats:")[1].split("Reasons")[0], re.MULTILINE))
-    assert jobs.get("darkside50_limit") == "1" and jobs.get("xlzd_sensitivity") == "4", jobs
+    assert jobs.get("darkside50_limit") == "1" and jobs.get("xlzd_sensitivity") == "2", jobs  # 2 exposures, both kinds each
     for untouched in ("fetch_inputs", "fermi_dwarfs_limit", "madmax_limit"):
         assert untouched not in jobs, jobs
     assert "variant=halo_2021" in out

@@ -1,6 +1,7 @@
-"""XLZD planning: one job per (variant, exposure, kind), kind = projected (median 90% CL
-exclusion) or discovery (median 3σ reach), each writing
-``results/xlzd/<variant>/<exposure>tyr/<kind>.json``. XLZD's own variants are drawn on the SI
+"""XLZD planning: one job per (variant, exposure), writing both kinds,
+``results/xlzd/<variant>/<exposure>tyr/<kind>.json`` with kind = projected (median 90% CL
+exclusion) and discovery (median 3σ reach): they share the signal, the backgrounds and the
+exclusion (the discovery file carries its Asimov profile too). XLZD's own variants are drawn on the SI
 summary plot; the shared dd_variants go to the HEPData export. Standard library only.
 """
 
@@ -14,6 +15,7 @@ from dmcombine.planning.model import Job, LimitOutput, Resources
 
 RULE = "xlzd_sensitivity"
 RESOURCES = {RULE: Resources(mem_mb=1000, runtime_min=5)}
+KINDS = ("projected", "discovery")
 CARD_KEYS = ("detector", "efficiency", "er", "mass_grid_gev", "confidence_level", "discovery_sigma")
 
 
@@ -29,15 +31,16 @@ def jobs(section: Dict[str, Any], ctx: Context) -> List[Job]:
     planned = []
     for variant, model in variants(section, ctx, "xlzd"):
         for label, exposure in exposures.items():
-            for kind in ("projected", "discovery"):
-                path = f"results/xlzd/{variant}/{label}tyr/{kind}.json"
-                planned.append(Job(
-                    rule=RULE, wildcards={"variant": variant, "exposure": label, "kind": kind},
-                    config={"variant": variant, "kind": kind, "exposure_t_yr": exposure, "model": model,
-                            "neutrinos": neutrinos, **{key: section[key] for key in CARD_KEYS}},
-                    inputs=inputs,
-                    outputs={"limit": LimitOutput(path, plane="si", kind=kind, plotted=variant in section["variants"])},
-                ))
+            outputs = {kind: LimitOutput(f"results/xlzd/{variant}/{label}tyr/{kind}.json",
+                                         pattern=f"results/xlzd/{{variant}}/{{exposure}}tyr/{kind}.json", plane="si",
+                                         kind=kind, plotted=variant in section["variants"])
+                       for kind in KINDS}
+            planned.append(Job(
+                rule=RULE, wildcards={"variant": variant, "exposure": label},
+                config={"variant": variant, "exposure_t_yr": exposure, "model": model,
+                        "neutrinos": neutrinos, **{key: section[key] for key in CARD_KEYS}},
+                inputs=inputs, outputs=outputs,
+            ))
     return planned
 
 
