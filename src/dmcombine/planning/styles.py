@@ -34,10 +34,12 @@ LINE_OF_KIND = {"observed": "solid", "expected": "dashed", "discovery": "dash_do
 OURS_WIDTH, CONTEXT_WIDTH = 2.5, 1.2
 
 
-def _variation(job: Any, role: str) -> Tuple[Any, ...]:
+def _variation(job: Any, role: str, kind: str) -> Tuple[Any, ...]:
     """What tells one result of an experiment from its others, apart from its kind and channel
-    (the channel is a panel or a plane of its own)."""
-    return (tuple(sorted((k, v) for k, v in job.wildcards.items() if k not in ("channel", "kind"))), role)
+    (the channel is a panel or a plane of its own); an output role that names the kind (XLZD's
+    projected and discovery files of one job) is the kind."""
+    wildcards = tuple(sorted((k, v) for k, v in job.wildcards.items() if k not in ("channel", "kind")))
+    return (wildcards, "" if role == kind else role)
 
 
 def _line(kind: str, index: int) -> Tuple[str, str]:
@@ -88,7 +90,7 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
                 continue
             experiment = job.experiment or output.experiment or ""
             seen = variations.setdefault(experiment, [])
-            variation = _variation(job, role)
+            variation = _variation(job, role, output.kind)
             if variation not in seen:
                 seen.append(variation)
             index = seen.index(variation)
@@ -97,7 +99,7 @@ def result_styles(jobs: Sequence[Any], experiments: Sequence[str]) -> Dict[str, 
             if position >= len(OKABE_ITO):  # beyond six experiments: colours repeat, told apart by markers
                 marker = MARKERS[(position // len(OKABE_ITO) + index) % len(MARKERS)] or "o"
             styles[output.path] = {
-                "key": f"{experiment} {' '.join(str(v) for _, v in variation[0])} {role} {output.kind}".strip(),
+                "key": " ".join(str(v) for v in (experiment, *(v for _, v in variation[0]), variation[1], output.kind) if v),
                 "color": OKABE_ITO[position % len(OKABE_ITO)], "line": line, "marker": marker,
                 "width": OURS_WIDTH, "fill": False,
             }
